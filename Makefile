@@ -1,0 +1,43 @@
+# Two commands on a fresh machine with only Python: `make test` and `make run`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test run lint format bench bench-load eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/python -m pytest
+
+run: $(STAMP)
+	$(BIN)/amzerror kb build
+	$(BIN)/amzerror serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format bot tests benchmarks
+	$(BIN)/ruff check --fix bot tests benchmarks
+
+eval: $(STAMP)
+	$(BIN)/amzerror eval tests/data/devset.jsonl
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_matcher.py
+
+bench-load: $(STAMP)
+	$(BIN)/python benchmarks/bench_load.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,277 @@
+"""Load benchmark: a burst of signed Slack requests against the real bot in HTTP mode.
+
+Starts `amzerror serve --http` against the fake Slack Web API on 127.0.0.1, fires
+2,000 requests (slash commands, mentions, watched-channel messages, button clicks),
+50 at a time, delivering 10% of the events twice as Slack's retries do. Reports ack
+latency, time to the posted reply, throughput and peak memory, and checks that every
+message got exactly one answer and every reprocessing request was recorded once.
+
+Run: `make bench-load` or `python benchmarks/bench_load.py [--requests N]`.
+Bounded: it stops by itself, and only talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.cards import button_value  # noqa: E402
+from bot.matcher import Match  # noqa: E402
+from tests.slackharness import (  # noqa: E402
+    BotProcess,
+    SlackSender,
+    bot_env,
+    mention_event,
+    message_event,
+    new_ts,
+)
+
+WATCHED = "CWATCH"
+OPS = "COPS"
+PASTES = [
+    "The SKU you tried to submit is inactive on VTEX",
+    'The "Color" attribute value from the mapping spreadsheet is not an attribute/specification '
+    "value supported by Amazon",
+    "No available sla to deliver this order",
+    "The token entered in the Amazon configuration form on VTEX expired or does not have "
+    "permission to access the flow",
+    "O SKU que você tentou enviar se encontra inativo na VTEX",
+    "The VTEX global category (1187) for this SKU is not configured correctly in the integration",
+]
+
+
+class RemoteFake:
+    """The fake Slack Web API in a process of its own, so the load generator does not slow it."""
+
+    def __enter__(self) -> RemoteFake:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakeslack"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        self.url = self.proc.stdout.readline().strip()
+        self.base = self.url.removesuffix("/api/")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+    def calls_to(self, method: str) -> list[SimpleNamespace]:
+        with urllib.request.urlopen(self.base + "/_calls", timeout=30) as response:
+            calls = json.loads(response.read())
+        return [SimpleNamespace(**c) for c in calls if c["method"] == method]
+
+
+@dataclass
+class Job:
+    kind: str
+    key: str  # what the answer is found by: channel, thread ts, or SKU
+    send: callable
+    duplicate: bool = False
+    sent_at: float = 0.0
+    ack_ms: float = 0.0
+    status: int = 0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return pids
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the bot and its workers so far."""
+    ticks = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of the bot and its gunicorn worker(s), summed."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def build_jobs(sender: SlackSender, count: int, rng: random.Random) -> list[Job]:
+    jobs: list[Job] = []
+    for i in range(count):
+        paste = rng.choice(PASTES)
+        roll = i % 10
+        if roll < 3:
+            channel = f"CLOAD{i:05d}"
+            jobs.append(
+                Job("command", channel, lambda c=channel, p=paste: sender.command(p, channel=c))
+            )
+        elif roll < 5:
+            event = mention_event(f"sku {10000 + i} {paste}")
+            jobs.append(Job("mention", event["ts"], lambda e=event: sender.event(e)))
+        elif roll < 8:
+            event = message_event(f"help please: {paste}", channel=WATCHED)
+            jobs.append(Job("watched", event["ts"], lambda e=event: sender.event(e)))
+        else:
+            sku = str(900000 + i)
+            root = new_ts()
+            message = {"ts": new_ts(), "thread_ts": root, "blocks": [], "text": "card"}
+            value = button_value(
+                "sku-inactive", Match("sku-inactive", "", 100, {"sku": sku}, (sku,))
+            )
+            action = {"action_id": "reprocess_request", "block_id": "card_actions", "value": value}
+            jobs.append(Job("click", sku, lambda m=message, a=action: sender.click(m, a)))
+    # Slack retries: 10% of the events arrive a second time, same event id, with a retry header.
+    events = [j for j in jobs if j.kind in ("mention", "watched")]
+    for job in rng.sample(events, max(1, len(jobs) // 10)):
+        original = job.send
+        jobs.append(Job(job.kind, job.key, original, duplicate=True))
+    rng.shuffle(jobs)
+    return jobs
+
+
+def run(count: int, concurrency: int) -> dict:
+    rng = random.Random(11)
+    with RemoteFake() as slack, tempfile.TemporaryDirectory() as tmp:
+        env = bot_env(
+            slack.url,
+            Path(tmp) / "load.db",
+            AMZERROR_OPS_CHANNEL=OPS,
+            AMZERROR_WATCH_CHANNELS=WATCHED,
+        )
+        bot = BotProcess(env).start()
+        try:
+            sender = SlackSender(bot.url, response_base=slack.base)
+            jobs = build_jobs(sender, count, rng)
+            lock = threading.Lock()
+            errors: list[str] = []
+
+            def fire(job: Job) -> None:
+                job.sent_at = time.time()
+                started = time.perf_counter()
+                try:
+                    reply = job.send()
+                except OSError as exc:  # counted, not fatal: the report says how many
+                    with lock:
+                        job.ack_ms = (time.perf_counter() - started) * 1000
+                        job.status = 0
+                        errors.append(f"{type(exc).__name__}: {exc}")
+                    return
+                with lock:
+                    job.ack_ms = reply.seconds * 1000
+                    job.status = reply.status
+
+            cpu_before = cpu_seconds(bot.proc.pid)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=concurrency) as pool:
+                list(pool.map(fire, jobs))
+            sent_seconds = time.perf_counter() - started
+            originals = [j for j in jobs if not j.duplicate]
+            expected_posts = sum(2 if j.kind == "click" else 1 for j in originals)
+            deadline = time.time() + 60
+            while (
+                time.time() < deadline and len(slack.calls_to("chat.postMessage")) < expected_posts
+            ):
+                time.sleep(0.2)
+            time.sleep(1.0)  # let any duplicate answer show itself
+            total_seconds = time.perf_counter() - started
+            posts = slack.calls_to("chat.postMessage")
+            answers: Counter = Counter()
+            first_at: dict[str, float] = {}
+            for call in posts:
+                p = call.params
+                if p.get("channel") == OPS:
+                    continue
+                blocks = json.dumps(p.get("blocks"))
+                if "Reprocessing requested" in blocks:
+                    key = blocks.split("for SKU ")[1].split(" ")[0]
+                elif str(p.get("channel", "")).startswith("CLOAD"):
+                    key = p["channel"]
+                else:
+                    key = p.get("thread_ts")
+                answers[key] += 1
+                first_at.setdefault(key, call.at)
+            reply_ms = [
+                (first_at[j.key] - j.sent_at) * 1000 for j in originals if j.key in first_at
+            ]
+            missing = [j.key for j in originals if answers[j.key] == 0]
+            doubled = [k for k, n in answers.items() if n > 1]
+            with sqlite3.connect(bot.env["AMZERROR_DB"]) as conn:
+                recorded = Counter(
+                    t for (t,) in conn.execute("select target from reprocess_requests")
+                )
+            clicks = [j.key for j in originals if j.kind == "click"]
+            rss = peak_rss_mb(bot.proc.pid)
+            bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
+        finally:
+            bot.stop()
+    acks = [j.ack_ms for j in jobs]
+    return {
+        "requests": len(jobs),
+        "duplicates": sum(j.duplicate for j in jobs),
+        "concurrency": concurrency,
+        "non_200": sum(j.status != 200 for j in jobs),
+        "connection_errors": errors[:5],
+        "ack_p50_ms": round(statistics.median(acks), 1),
+        "ack_p99_ms": round(percentile(acks, 99), 1),
+        "reply_p50_ms": round(statistics.median(reply_ms), 1) if reply_ms else None,
+        "reply_p99_ms": round(percentile(reply_ms, 99), 1) if reply_ms else None,
+        "throughput_rps": round(len(jobs) / sent_seconds, 1),
+        "all_answered_seconds": round(total_seconds, 1),
+        "missing_answers": len(missing),
+        "duplicated_answers": len(doubled),
+        "requests_recorded_once": all(recorded[s] == 1 for s in clicks),
+        "peak_rss_mb": round(rss, 1),
+        "bot_cpu_ms_per_request": round(bot_cpu * 1000 / len(jobs), 2),
+        "bot_cpu_share_of_2_cores": round(bot_cpu / total_seconds / 2, 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    report = run(args.requests, args.concurrency)
+    print(json.dumps(report, indent=2))
+    ok = (
+        report["missing_answers"] == 0
+        and report["duplicated_answers"] == 0
+        and report["requests_recorded_once"]
+        and report["non_200"] == 0
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

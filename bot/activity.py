@@ -1,0 +1,145 @@
+"""What happened in Slack, kept in SQLite: answered messages, threads, feedback, statistics."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.store import Store, now_iso
+
+SEEN_KEEP_DAYS = 3
+
+
+@dataclass(frozen=True)
+class ThreadContext:
+    """What a thread amzerror answered in is about, so follow-ups need no mention."""
+
+    channel: str
+    thread_ts: str
+    entry_id: str
+    skus: tuple[str, ...] = ()
+    orders: tuple[str, ...] = ()
+
+
+def first_time(store: Store, key: str) -> bool:
+    """True once per key, across retries and restarts (Slack redelivers events)."""
+    with store.write_lock, store.db.conn:
+        cursor = store.db.execute(
+            "insert or ignore into events_seen (key, seen_at) values (?, ?)", [key, now_iso()]
+        )
+    return cursor.rowcount == 1
+
+
+def forget_old_events(store: Store, days: int = SEEN_KEEP_DAYS) -> None:
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    with store.write_lock, store.db.conn:
+        store.db.execute("delete from events_seen where seen_at < ?", [cutoff])
+
+
+def remember_thread(
+    store: Store,
+    channel: str,
+    thread_ts: str,
+    entry_id: str,
+    skus: Sequence[str] = (),
+    orders: Sequence[str] = (),
+) -> None:
+    with store.write_lock, store.db.conn:
+        store.db["threads"].upsert(
+            {
+                "channel": channel,
+                "thread_ts": thread_ts,
+                "entry_id": entry_id,
+                "skus": json.dumps(list(skus)),
+                "orders": json.dumps(list(orders)),
+                "updated_at": now_iso(),
+            },
+            pk=("channel", "thread_ts"),
+        )
+
+
+def thread_context(store: Store, channel: str, thread_ts: str) -> ThreadContext | None:
+    rows = list(
+        store.db["threads"].rows_where("channel = ? and thread_ts = ?", [channel, thread_ts])
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return ThreadContext(
+        channel,
+        thread_ts,
+        row["entry_id"],
+        tuple(json.loads(row["skus"] or "[]")),
+        tuple(json.loads(row["orders"] or "[]")),
+    )
+
+
+def record_feedback(
+    store: Store, entry_id: str, user: str, helpful: bool, channel: str, message_ts: str
+) -> None:
+    """One vote per person and card; voting again replaces the earlier vote."""
+    with store.write_lock, store.db.conn:
+        store.db.execute(
+            "delete from feedback where entry_id = ? and user = ? and message_ts = ?",
+            [entry_id, user, message_ts],
+        )
+        store.db["feedback"].insert(
+            {
+                "entry_id": entry_id,
+                "user": user,
+                "helpful": int(helpful),
+                "channel": channel,
+                "message_ts": message_ts,
+                "created_at": now_iso(),
+            }
+        )
+
+
+def log_match(store: Store, entry_id: str, score: int, surface: str, channel: str) -> None:
+    with store.write_lock, store.db.conn:
+        store.db["match_log"].insert(
+            {
+                "entry_id": entry_id,
+                "score": score,
+                "surface": surface,
+                "channel": channel,
+                "created_at": now_iso(),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: int
+    answers: int
+    top_errors: list[tuple[str, int]]
+    requests: dict[str, int]
+    helpful: int
+    not_helpful: int
+
+
+def stats(store: Store, days: int) -> Stats:
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    db = store.db
+    top = db.execute(
+        "select entry_id, count(*) from match_log where created_at >= ? "
+        "group by entry_id order by count(*) desc, entry_id limit 5",
+        [since],
+    ).fetchall()
+    answers = db.execute("select count(*) from match_log where created_at >= ?", [since]).fetchone()
+    requests = dict(
+        db.execute(
+            "select status, count(*) from reprocess_requests where created_at >= ? group by status",
+            [since],
+        ).fetchall()
+    )
+    votes = dict(
+        db.execute(
+            "select helpful, count(*) from feedback where created_at >= ? group by helpful", [since]
+        ).fetchall()
+    )
+    return Stats(
+        days, answers[0], [(e, n) for e, n in top], requests, votes.get(1, 0), votes.get(0, 0)
+    )

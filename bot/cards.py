@@ -1,0 +1,323 @@
+"""Render Block Kit cards from the Jinja2 templates in `templates/`, safely for pasted text.
+
+Every `{{ ... }}` in a template is emitted as a JSON value (the environment's
+`finalize`), so no pasted quote or bracket can break the JSON; text bound for
+mrkdwn goes through the `mrkdwn` filter, which escapes `&`, `<` and `>` so that a
+pasted `<!channel>` is shown, never acted on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.knowledge import Entry
+from bot.matcher import Match, MatchResult
+
+MAX_BLOCKS = 50
+MAX_BUTTON_SKUS = 20
+SLOT_LABELS = {
+    "attribute": "Attribute",
+    "value": "Value",
+    "category": "Global category",
+    "seller": "Seller",
+    "sales_channel": "Sales channel",
+}
+
+
+class CardError(ValueError):
+    """A template produced something Slack would reject."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """Blocks to post, with the plain-text fallback Slack shows in notifications."""
+
+    blocks: list[dict]
+    text: str
+
+
+def escape_mrkdwn(value: Any) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def limit(value: Any, size: int) -> str:
+    text = str(value)
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _finalize(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def button_value(entry_id: str, match: Match | None = None, **extra: Any) -> str:
+    """What a button carries: the entry id and, where known, the SKU(s) or order."""
+    data: dict[str, Any] = {"e": entry_id}
+    if match is not None:
+        if match.skus:
+            data["sku"] = match.skus[0]
+            if len(match.skus) > 1:
+                data["skus"] = list(match.skus[:MAX_BUTTON_SKUS])
+        elif "sku" in match.slots:
+            data["sku"] = match.slots["sku"]
+        if match.orders:
+            data["order"] = match.orders[0]
+        elif "order" in match.slots:
+            data["order"] = match.slots["order"]
+    data.update({k: v for k, v in extra.items() if v is not None})
+    return limit(json.dumps(data, ensure_ascii=False, separators=(",", ":")), 2000)
+
+
+def parse_button_value(value: str) -> dict[str, Any]:
+    """The inverse of `button_value`; an empty dict for anything malformed."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("e"), str) else {}
+
+
+def found_values(match: Match) -> list[str]:
+    """Plain lines describing what was read from the paste (escaped later, in the template)."""
+    slots = match.slots
+    lines = []
+    if "vtex_value" in slots or "amazon_value" in slots:
+        name = slots.get("attribute", "Attribute")
+        vtex = slots.get("vtex_value", "?")
+        amazon = slots.get("amazon_value", "?")
+        lines.append(f'{name}: VTEX "{vtex}" · Amazon "{amazon}"')
+    else:
+        for key, label in SLOT_LABELS.items():
+            if key in slots:
+                lines.append(f"{label}: {slots[key]}")
+    skus = match.skus or ((slots["sku"],) if "sku" in slots else ())
+    if skus:
+        lines.append(("SKUs: " if len(skus) > 1 else "SKU: ") + ", ".join(skus))
+    orders = match.orders or ((slots["order"],) if "order" in slots else ())
+    if orders:
+        lines.append(("Orders: " if len(orders) > 1 else "Order: ") + ", ".join(orders))
+    return lines
+
+
+def validate_blocks(blocks: Sequence[dict]) -> None:
+    """Raise CardError unless slack_sdk's models accept every block and the count fits."""
+    if len(blocks) > MAX_BLOCKS:
+        raise CardError(f"{len(blocks)} blocks; Slack takes at most {MAX_BLOCKS}")
+    for block in blocks:
+        parsed = Block.parse(block)
+        if parsed is None:
+            raise CardError(f"unknown block type {block.get('type')!r}")
+        try:
+            parsed.validate_json()
+        except Exception as exc:  # slack_sdk raises SlackObjectFormationError
+            raise CardError(f"{block.get('type')} block: {exc}") from exc
+
+
+_LINK = re.compile(r"<([^|<>]+)\|([^<>]+)>")
+
+
+def card_as_text(card: Card) -> str:
+    """A terminal rendering of a card: mrkdwn unescaped, links shown as `title (url)`."""
+    out: list[str] = []
+
+    def text_of(obj: dict | None) -> str:
+        if not obj:
+            return ""
+        text = _LINK.sub(r"\2 (\1)", obj.get("text", ""))
+        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+    for block in card.blocks:
+        kind = block["type"]
+        if kind == "header":
+            title = text_of(block["text"])
+            out.append(f"{title}\n{'=' * min(len(title), 78)}")
+        elif kind == "section":
+            if block.get("text"):
+                out.append(text_of(block["text"]))
+            out.extend(text_of(f) for f in block.get("fields", []))
+            accessory = block.get("accessory")
+            if accessory and accessory.get("type") == "button":
+                out.append(f"  [{text_of(accessory['text'])}]")
+        elif kind == "context":
+            out.append("  ".join(text_of(e) for e in block["elements"] if "text" in e))
+        elif kind == "actions":
+            out.append(
+                "  ".join(f"[{text_of(e['text'])}]" for e in block["elements"] if "text" in e)
+            )
+        elif kind == "divider":
+            out.append("-" * 40)
+    return "\n\n".join(s for s in out if s.strip())
+
+
+class CardRenderer:
+    """Jinja2 environment over the card templates, with the escaping filters."""
+
+    def __init__(self, templates_dir: Path, vtex_account: str | None = None):
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=False,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            extensions=["jinja2.ext.do"],
+        )
+        self.env.filters["mrkdwn"] = escape_mrkdwn
+        self.env.filters["limit"] = limit
+        self.env.globals["button_value"] = button_value
+        self.vtex_account = vtex_account
+
+    @property
+    def admin_url(self) -> str | None:
+        return f"https://{self.vtex_account}.myvtex.com/admin" if self.vtex_account else None
+
+    def render(self, template: str, fallback: str, **context: Any) -> Card:
+        """Render `template` to blocks, check them against Block Kit, attach the fallback text."""
+        source = self.env.get_template(template).render(admin_url=self.admin_url, **context)
+        try:
+            blocks = json.loads(source)
+        except ValueError as exc:
+            raise CardError(f"{template} did not render JSON: {exc}") from exc
+        validate_blocks(blocks)
+        return Card(blocks, limit(fallback, 3000))
+
+    # -- the cards ---------------------------------------------------------------------
+
+    def match_card(self, result: MatchResult, entries: Mapping[str, Entry]) -> Card:
+        """The answer to a paste: the best error in full, the others in the paste in brief."""
+        if not result.matches:
+            return self.no_match_card(result, result.alternatives)
+        best = result.matches[0]
+        entry = entries[best.id]
+        others = [(m, entries[m.id]) for m in result.matches[1:] if m.id in entries][:10]
+        fallback = f"{entry.title} ({best.score}% match): {entry.meaning}"
+        if others:
+            fallback += f" (+{len(others)} more errors in this paste)"
+        return self.render(
+            "match_card.json.j2",
+            fallback,
+            entry=entry,
+            match=best,
+            values=found_values(best),
+            others=[(m, e, found_values(m)) for m, e in others],
+            alternatives=result.alternatives,
+            truncated=result.truncated,
+            limit_chars=result.limit,
+        )
+
+    def entry_card(self, entry: Entry, match: Match | None = None) -> Card:
+        """One entry in full, as from *Other matches* or `kb show`."""
+        match = match or Match(entry.id, entry.title, 100)
+        return self.render(
+            "match_card.json.j2",
+            f"{entry.title}: {entry.meaning}",
+            entry=entry,
+            match=match,
+            values=found_values(match),
+            others=[],
+            alternatives=[],
+            truncated=False,
+            limit_chars=0,
+            shown_on_request=True,
+        )
+
+    def no_match_card(self, result: MatchResult, guesses: Sequence[Match] = ()) -> Card:
+        """An honest "I don't know" with the closest guesses and how to search."""
+        return self.render(
+            "no_match_card.json.j2",
+            "No known Amazon integration error found in that text.",
+            guesses=list(guesses)[:3],
+            truncated=result.truncated,
+            limit_chars=result.limit,
+        )
+
+    def other_matches_card(self, entry_id: str, others: Sequence[Entry], context: dict) -> Card:
+        """The next best entries, each with a button that posts its card."""
+        return self.render(
+            "other_matches.json.j2",
+            "Other possible matches",
+            entry_id=entry_id,
+            others=others,
+            context=context,
+        )
+
+    def search_card(self, query: str, entries: Sequence[Entry]) -> Card:
+        return self.render(
+            "search_results.json.j2",
+            f"{len(entries)} entries match {query!r}",
+            query=query,
+            entries=entries[:10],
+        )
+
+    def with_question(self, card: Card, user: str, text: str) -> Card:
+        """The card with a first line saying who asked and what they pasted."""
+        asked = self.render("asked.json.j2", "", user=user, text=text.strip())
+        blocks = [*asked.blocks, *card.blocks]
+        validate_blocks(blocks)
+        return Card(blocks, card.text)
+
+    def help_card(self) -> Card:
+        return self.render("help.json.j2", "How to use /amzerror")
+
+    # -- the reprocessing workflow -------------------------------------------------------
+
+    def ops_request_card(self, request: Any, entry: Entry, thread_link: str | None) -> Card:
+        status = {"open": "open", "done": "done", "failed": "failed"}[request.status]
+        return self.render(
+            "ops_request.json.j2",
+            f"Reprocessing request #{request.id} ({status}): {request.label}, {entry.title}",
+            request=request,
+            entry=entry,
+            thread_link=thread_link,
+        )
+
+    def request_status_card(self, event: str, request: Any, ops_channel: str | None) -> Card:
+        texts = {
+            "requested": f"Reprocessing requested for {request.label}: request #{request.id}",
+            "already_open": f"Request #{request.id} for {request.label} is already open",
+            "done": f"{request.label} was reprocessed (request #{request.id})",
+            "failed": f"Reprocessing {request.label} failed (request #{request.id})",
+        }
+        return self.render(
+            "request_status.json.j2",
+            texts[event],
+            event=event,
+            request=request,
+            ops_channel=ops_channel,
+        )
+
+    def reprocess_modal(self, entry: Entry, kind: str, metadata: str) -> dict:
+        source = self.env.get_template("reprocess_modal.json.j2").render(
+            admin_url=self.admin_url, entry=entry, kind=kind, metadata=limit(metadata, 3000)
+        )
+        view = json.loads(source)
+        View(**view).validate_json()
+        return view
+
+    def requests_card(self, requests: Sequence[Any]) -> Card:
+        return self.render(
+            "requests_list.json.j2",
+            f"{len(requests)} open reprocessing requests",
+            requests=requests,
+        )
+
+    def stats_card(self, periods: Sequence[Any], titles: Mapping[str, str]) -> Card:
+        return self.render("stats.json.j2", "amzerror statistics", periods=periods, titles=titles)
+
+    def feedback_recorded(self, helpful: bool, user: str) -> Card:
+        return self.render(
+            "feedback_recorded.json.j2",
+            "Feedback recorded",
+            helpful=helpful,
+            user=user,
+        )

@@ -1,0 +1,569 @@
+"""Recognise known errors in pasted text and pull out their values (SKU, attribute, ...).
+
+Three passes per line of the paste:
+
+1. *Retrieve*: an inverted index of the message words (IDF-weighted) picks the few
+   message variants (entry x language) that share the most words with the line.
+   This keeps a 10,000-entry base as fast as the real one.
+2. *Verify exactly*: each candidate's message is compiled to a regular expression in
+   which placeholders are wildcards; a hit gives full confidence and the slot values.
+3. *Verify fuzzily*: otherwise rapidfuzz aligns the message with the line
+   (`partial_ratio_alignment`), which absorbs typos, truncation and chatter around it.
+
+A line yields its best candidate when the confidence reaches `MATCH_THRESHOLD`;
+weaker candidates become alternatives. A paste with nothing above the threshold is
+an honest "no match".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+
+from bot.knowledge import Entry
+from bot.normalize import MAX_INPUT_CHARS, clean_paste, context_slots, fold, words
+
+MATCH_THRESHOLD = 72
+ALTERNATIVE_THRESHOLD = 45
+CANDIDATES_PER_LINE = 8
+MAX_CORRECTED_WORDS = 6
+TELLING_LENGTH = 90
+NEAR_TIE = 3  # points between two candidates that count as a tie
+MAX_ALTERNATIVES = 3
+# Messages of this many words or fewer ("Inactive SKU") are everyday phrases too:
+# they count only when the line is mostly the message itself.
+SHORT_MESSAGE_WORDS = 4
+# Words that admin rows and chat put around a message without changing its meaning.
+_FILLER = frozenset(
+    [
+        "sku",
+        "skus",
+        "id",
+        "ids",
+        "order",
+        "orders",
+        "pedido",
+        "pedidos",
+        "orden",
+        "ordenes",
+        "error",
+        "erro",
+        "errors",
+        "erros",
+        "status",
+        "amazon",
+        "vtex",
+        "marketplace",
+        "failed",
+        "falha",
+        "fallo",
+        "integration",
+        "integracao",
+        "integracion",
+        "msg",
+        "message",
+        "mensagem",
+        "mensaje",
+        "the",
+        "a",
+        "an",
+        "o",
+        "el",
+        "la",
+        "de",
+        "do",
+        "da",
+        "del",
+        "en",
+        "em",
+        "in",
+        "on",
+        "with",
+        "com",
+        "con",
+        "and",
+        "e",
+        "y",
+        "for",
+        "para",
+        "por",
+        "product",
+        "produto",
+        "producto",
+        "is",
+        "esta",
+    ]
+)
+_SLOT_PATTERNS = {
+    "sku": r"[^\s,;]{1,40}?",
+    "order": r"[^\s,;]{1,40}?",
+    "seller": r"[^\s,;]{1,60}",
+    "sales_channel": r"[^\s,;.]{1,40}",
+}
+_DEFAULT_SLOT = r".{1,100}?"
+_SEP = r"[^a-z0-9]{0,12}"
+_STRIP_VALUE = " \"'()[]{}<>.,;:|"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One message of one entry in one language, prepared for matching."""
+
+    entry_id: str
+    lang: str
+    template: str
+    pattern: re.Pattern[str]
+    skeleton: str
+    placeholders: tuple[str, ...]
+    anchored: tuple[re.Pattern[str], ...]
+
+    @property
+    def short(self) -> bool:
+        return len(self.skeleton.split()) <= SHORT_MESSAGE_WORDS
+
+
+@dataclass(frozen=True)
+class Match:
+    """A known error found in the text, with the values read from it."""
+
+    id: str
+    title: str
+    score: int
+    slots: dict[str, str] = field(default_factory=dict)
+    skus: tuple[str, ...] = ()
+    orders: tuple[str, ...] = ()
+    lang: str = "en"
+    exact: bool = False
+
+    def as_dict(self) -> dict:
+        slots = dict(self.slots)
+        if len(self.skus) > 1:
+            slots["skus"] = list(self.skus)
+        if len(self.orders) > 1:
+            slots["orders"] = list(self.orders)
+        return {"id": self.id, "title": self.title, "score": self.score, "slots": slots}
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What a paste reports: the errors found (best first) and the next best guesses."""
+
+    matches: list[Match]
+    alternatives: list[Match]
+    truncated: bool = False
+    limit: int = MAX_INPUT_CHARS
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+    def as_dict(self) -> dict:
+        return {
+            "matches": [m.as_dict() for m in self.matches],
+            "alternatives": [m.as_dict() for m in self.alternatives],
+            "truncated": self.truncated,
+        }
+
+
+@dataclass
+class _Hit:
+    variant: Variant
+    score: float
+    exact: bool
+    start: int
+    slots: dict[str, str]
+    fit: float = 0.0  # similarity of the whole line to the message: the tie-breaker
+
+
+def _slot_pattern(name: str, before: str, after: str) -> str:
+    if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+        # "(Azul Royal)": everything up to the closing parenthesis, spaces included.
+        return r"[^()\n]{1,100}"
+    return _SLOT_PATTERNS.get(name, _DEFAULT_SLOT)
+
+
+def _compile(
+    template: str,
+) -> tuple[re.Pattern[str], str, tuple[str, ...], tuple[re.Pattern[str], ...]]:
+    """Compile a message for matching on folded text.
+
+    Returns the whole-message regex (a named group per placeholder), the literal
+    skeleton (words only), the placeholder names, and one small regex per
+    placeholder anchored on the words around it, which still finds the value when
+    the rest of the message is cut off or misspelled.
+    """
+    pieces = list(string.Formatter().parse(template))
+    parts: list[str] = []
+    literal_words: list[str] = []
+    names: list[str] = []
+    anchored: list[re.Pattern[str]] = []
+    for i, (literal, name, _, _) in enumerate(pieces):
+        for word in words(fold(literal)):
+            parts.append(re.escape(word))
+            literal_words.append(word)
+        if name is None:
+            continue
+        following = pieces[i + 1][0] if i + 1 < len(pieces) else ""
+        slot = _slot_pattern(name, literal, following)
+        # A value named twice ("SKU {sku} ... SKU {sku}") is captured once.
+        parts.append(f"(?:{slot})" if name in names else f"(?P<{name}>{slot})")
+        if name not in names:
+            before = [re.escape(w) for w in words(fold(literal))[-3:]]
+            after = [re.escape(w) for w in words(fold(following))[:2]]
+            if before:
+                tail = _SEP.join(after) if after else r"(?:[^a-z0-9]|$)"
+                anchored.append(
+                    re.compile(_SEP.join([*before, f"(?P<{name}>{slot})"]) + _SEP + tail)
+                )
+        names.append(name)
+    body = _SEP.join(parts)
+    pattern = re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])")
+    return pattern, " ".join(literal_words), tuple(names), tuple(anchored)
+
+
+class Matcher:
+    """An index over the knowledge entries, ready to match pastes."""
+
+    def __init__(self, entries: Sequence[Entry]):
+        self.entries = {entry.id: entry for entry in entries}
+        self.variants: list[Variant] = []
+        for entry in entries:
+            for lang, message in entry.all_messages():
+                pattern, skeleton, names, anchored = _compile(message)
+                if skeleton:
+                    self.variants.append(
+                        Variant(entry.id, lang, message, pattern, skeleton, names, anchored)
+                    )
+        self._build_index()
+
+    def _build_index(self) -> None:
+        vocab: dict[str, int] = {}
+        postings: list[list[int]] = []
+        for vi, variant in enumerate(self.variants):
+            for word in set(variant.skeleton.split()):
+                wi = vocab.setdefault(word, len(vocab))
+                if wi == len(postings):
+                    postings.append([])
+                postings[wi].append(vi)
+        n = max(len(self.variants), 1)
+        self._vocab = vocab
+        self._skeletons = [v.skeleton for v in self.variants]
+        self._vocab_words = list(vocab)
+        self._idf = np.array([math.log((n + 1) / (len(p) + 0.5)) for p in postings])
+        self._offsets = np.cumsum([0] + [len(p) for p in postings])
+        self._postings = np.array([vi for p in postings for vi in p], dtype=np.int64)
+        totals = np.zeros(len(self.variants))
+        for wi, plist in enumerate(postings):
+            totals[plist] += self._idf[wi]
+        self._totals = np.maximum(totals, 1e-9)
+
+    # -- retrieval ---------------------------------------------------------------
+
+    def _known_words(self, line_words: list[str]) -> set[int]:
+        """Vocabulary ids of the line's words; on short lines, misspelled words too."""
+        ids = {self._vocab[w] for w in line_words if w in self._vocab}
+        unknown = [w for w in set(line_words) if w not in self._vocab and len(w) >= 4]
+        if unknown and len(unknown) <= MAX_CORRECTED_WORDS:
+            # A typo in a two-word message ("Inactve SKU") would otherwise hide it.
+            scores = process.cdist(
+                unknown, self._vocab_words, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8
+            )
+            best = scores.argmax(axis=1)
+            ids.update(int(wi) for row, wi in zip(scores, best, strict=True) if row[wi])
+        return ids
+
+    def _candidates(self, line_words: list[str]) -> list[int]:
+        ids = sorted(self._known_words(line_words))
+        if not ids:
+            return []
+        starts, ends = self._offsets[ids], self._offsets[np.array(ids) + 1]
+        lengths = ends - starts
+        idx = np.concatenate([self._postings[s:e] for s, e in zip(starts, ends, strict=True)])
+        weights = np.repeat(self._idf[ids], lengths)
+        coverage = np.bincount(idx, weights=weights, minlength=len(self.variants)) / self._totals
+        k = min(CANDIDATES_PER_LINE, len(coverage))
+        top = np.argpartition(-coverage, k - 1)[:k]
+        return [int(i) for i in top[np.argsort(-coverage[top])] if coverage[i] >= 0.25]
+
+    # -- verification ------------------------------------------------------------
+
+    def _exact_hits(self, variant: Variant, line: str, folded: str) -> list[_Hit]:
+        hits = []
+        for m in variant.pattern.finditer(folded):
+            slots = {
+                name: line[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
+                for name in variant.placeholders
+                if name in m.groupdict() and m.group(name) is not None
+            }
+            score = 100.0
+            if variant.short:
+                score = _short_message_score(variant, folded, m.start(), m.end(), line)
+            hits.append(
+                _Hit(variant, score, True, m.start(), {k: v for k, v in slots.items() if v})
+            )
+        return hits
+
+    def _fuzzy_hit(self, variant: Variant, line_skeleton: str) -> _Hit | None:
+        skeleton = variant.skeleton
+        if variant.short:
+            # Short messages must be (nearly) the whole line, ids and filler aside.
+            core = _core(line_skeleton, keep=frozenset(skeleton.split()))
+            if len(core) > 2 * len(skeleton):
+                return None
+            score = Indel.normalized_similarity(skeleton, core) * 100
+            return _Hit(variant, score, False, 0, {}) if score >= 60 else None
+        alignment = fuzz.partial_ratio_alignment(skeleton, line_skeleton, score_cutoff=60)
+        if alignment is None:
+            return None
+        if len(line_skeleton) >= len(skeleton):
+            coverage = 1.0
+            start = alignment.dest_start
+        else:
+            # The paste holds only part of the message (cut off, or quoted in part);
+            # some 90 characters of it are as telling as the whole.
+            coverage = min(1.0, len(line_skeleton) / min(len(skeleton), TELLING_LENGTH))
+            start = 0
+        score = alignment.score * (0.55 + 0.45 * coverage)
+        return _Hit(variant, score, False, start, {})
+
+    def _fuzzy_slots(self, variant: Variant, line: str) -> dict[str, str]:
+        """Values of a misspelled or cut-off message: fix the words, then read around them."""
+        if not variant.anchored:
+            return {}
+        folded = fold(line)
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+", folded)]
+        if not spans:
+            return {}
+        vocabulary = sorted(set(variant.skeleton.split()))
+        found = [folded[a:b] for a, b in spans]
+        scores = process.cdist(found, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        pieces, pos = [], 0
+        for (a, b), row, word in zip(spans, scores, found, strict=True):
+            best = int(row.argmax())
+            # Short words are too often values ("Cor" is not a typo of "or").
+            if row[best] and len(word) >= 5 and vocabulary[best] != word:
+                pieces.append(line[pos:a] + vocabulary[best])
+                pos = b
+        corrected = "".join(pieces) + line[pos:]
+        corrected_folded = fold(corrected)
+        slots: dict[str, str] = {}
+        for pattern in variant.anchored:
+            m = pattern.search(corrected_folded)
+            if m:
+                name = next(iter(m.groupdict()))
+                value = corrected[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
+                if value:
+                    slots[name] = value
+        return slots
+
+    def _line_hits(self, line: str) -> list[_Hit]:
+        folded = fold(line)
+        line_words = words(folded)
+        if not line_words:
+            return []
+        line_skeleton = " ".join(line_words)
+        hits: list[_Hit] = []
+        fuzzy: list[_Hit] = []
+        for vi in self._candidates(line_words):
+            variant = self.variants[vi]
+            exact = self._exact_hits(variant, line, folded)
+            if exact:
+                hits.extend(exact)
+                continue
+            hit = self._fuzzy_hit(variant, line_skeleton)
+            if hit is not None:
+                fuzzy.append(hit)
+        found = hits + fuzzy
+        top = max((hit.score for hit in found), default=0.0)
+        for hit in found:
+            if top - hit.score <= NEAR_TIE:  # only near-ties need the tie-breaker
+                hit.fit = fuzz.ratio(hit.variant.skeleton, line_skeleton)
+        return found
+
+    # -- the public entry point --------------------------------------------------
+
+    def match(self, text: str, limit: int = MAX_INPUT_CHARS) -> MatchResult:
+        """Every known error in `text`, best first, and the next best guesses."""
+        cleaned = clean_paste(text, limit)
+        lines = cleaned.lines()
+        found: list[tuple[int, _Hit, str]] = []
+        others: list[_Hit] = []
+        for index, line in enumerate(lines):
+            chosen, rest = _choose(self._line_hits(line))
+            found.extend((index, hit, line) for hit in chosen)
+            others.extend(rest)
+        if not found and 1 < len(lines) <= 12:
+            # A message wrapped over several lines, or broken up by chatter.
+            joined = " ".join(lines)
+            chosen, rest = _choose(self._line_hits(joined))
+            found.extend((0, hit, joined) for hit in chosen)
+            others.extend(rest)
+        matched_lines = {index for index, _, _ in found}
+        loose = [(i, context_slots(line)) for i, line in enumerate(lines) if i not in matched_lines]
+        with_slots = []
+        for index, hit, line in found:
+            slots = context_slots(line)
+            for key in ("sku", "order"):
+                if key not in slots:
+                    # "sku 123" said on a line of its own, next to the error.
+                    near = sorted((abs(i - index), s[key]) for i, s in loose if key in s)
+                    if near:
+                        slots[key] = near[0][1]
+            if not hit.exact:
+                slots.update(self._fuzzy_slots(hit.variant, line))
+            with_slots.append((index, hit, {**slots, **hit.slots}))
+        return MatchResult(
+            self._merge(with_slots),
+            self._alternatives(others, {h.variant.entry_id for _, h, _ in found}),
+            cleaned.truncated,
+            limit,
+        )
+
+    def _merge(self, found: list[tuple[int, _Hit, dict[str, str]]]) -> list[Match]:
+        by_id: dict[str, dict] = {}
+        for order, (index, hit, slot_values) in enumerate(found):
+            entry_id = hit.variant.entry_id
+            acc = by_id.setdefault(
+                entry_id,
+                {"hit": hit, "slots": {}, "skus": [], "orders": [], "first": (index, order)},
+            )
+            if hit.score > acc["hit"].score:
+                acc["hit"] = hit
+            for key, value in slot_values.items():
+                acc["slots"].setdefault(key, value)
+            if "sku" in slot_values and slot_values["sku"] not in acc["skus"]:
+                acc["skus"].append(slot_values["sku"])
+            if "order" in slot_values and slot_values["order"] not in acc["orders"]:
+                acc["orders"].append(slot_values["order"])
+        ranked = sorted(by_id.values(), key=lambda a: (-round(a["hit"].score), a["first"]))
+        return [
+            Match(
+                id=a["hit"].variant.entry_id,
+                title=self.entries[a["hit"].variant.entry_id].title,
+                score=_confidence(a["hit"].score),
+                slots=a["slots"],
+                skus=tuple(a["skus"]),
+                orders=tuple(a["orders"]),
+                lang=a["hit"].variant.lang,
+                exact=a["hit"].exact,
+            )
+            for a in ranked
+        ]
+
+    def _alternatives(self, hits: list[_Hit], taken: set[str]) -> list[Match]:
+        best: dict[str, _Hit] = {}
+        for hit in hits:
+            entry_id = hit.variant.entry_id
+            if entry_id in taken or hit.score < ALTERNATIVE_THRESHOLD:
+                continue
+            if entry_id not in best or hit.score > best[entry_id].score:
+                best[entry_id] = hit
+        ranked = sorted(best.values(), key=lambda h: -h.score)[:MAX_ALTERNATIVES]
+        return [
+            Match(
+                id=h.variant.entry_id,
+                title=self.entries[h.variant.entry_id].title,
+                score=_confidence(h.score),
+                lang=h.variant.lang,
+            )
+            for h in ranked
+        ]
+
+    def closest(self, text: str, limit: int = MAX_ALTERNATIVES) -> list[Match]:
+        """The entries whose messages look most like `text`, however weakly (for no-match cards)."""
+        skeleton = " ".join(words(fold(clean_paste(text).text)))
+        if not skeleton:
+            return []
+        seen: dict[str, Match] = {}
+        for _, score, vi in process.extract(
+            skeleton, self._skeletons, scorer=fuzz.token_set_ratio, limit=limit * 4, score_cutoff=30
+        ):
+            variant = self.variants[vi]
+            if variant.entry_id not in seen:
+                seen[variant.entry_id] = Match(
+                    variant.entry_id,
+                    self.entries[variant.entry_id].title,
+                    _confidence(score * 0.6),
+                    lang=variant.lang,
+                )
+        return list(seen.values())[:limit]
+
+
+def _core(line_skeleton: str, keep: frozenset[str] = frozenset()) -> str:
+    """The line without the filler words and ids that surround a short message."""
+    kept = [
+        w
+        for w in line_skeleton.split()
+        if w in keep or (w not in _FILLER and not any(c.isdigit() for c in w))
+    ]
+    return " ".join(kept)
+
+
+def _short_message_score(variant: Variant, folded: str, start: int, end: int, line: str) -> float:
+    """A short message found inside a longer line: is it the platform's text or chat?"""
+    rest = _core(" ".join(words(folded[:start] + " " + folded[end:])))
+    extra = len(rest.split())
+    if extra == 0:
+        return 100.0
+    as_printed = variant.template.replace("{", "").replace("}", "") in line
+    # The platform capitalises its messages; chat about "an inactive sku" does not.
+    penalty = 4 * extra if as_printed else 12 * extra
+    return max(0.0, 100.0 - min(penalty, 60))
+
+
+def _choose(hits: list[_Hit]) -> tuple[list[_Hit], list[_Hit]]:
+    """The hits a line reports, and the rest as alternatives.
+
+    Exact hits at different places in the line are all reported (two errors on one
+    line); where two messages overlap, the more specific (longer) one wins.
+    """
+    if not hits:
+        return [], []
+    ordered = sorted(hits, key=lambda h: (-h.score, -len(h.variant.skeleton)))
+    chosen: list[_Hit] = []
+    rest: list[_Hit] = []
+    best = ordered[0]
+    if best.score < MATCH_THRESHOLD:
+        return [], ordered
+    # Among near-ties ("Size" and "SizeMap" with a typo), prefer the message that
+    # resembles the line as a whole, not just in part.
+    near = [h for h in ordered if best.score - h.score <= NEAR_TIE]
+    best = max(near, key=lambda h: (h.exact, h.fit, h.score))
+    chosen.append(best)
+    for hit in ordered:
+        if hit is best:
+            continue
+        separate = hit.exact and best.exact and abs(hit.start - best.start) > 0
+        overlaps = any(_overlap(hit, other) for other in chosen) or hit.variant.entry_id in {
+            c.variant.entry_id for c in chosen
+        }
+        if separate and not overlaps and hit.score >= MATCH_THRESHOLD:
+            chosen.append(hit)
+        elif _overlap(hit, best) or not hit.exact:
+            # A look-alike of what the line was found to say is a weaker guess than it.
+            rest.append(_Hit(hit.variant, min(hit.score, best.score - 10), False, hit.start, {}))
+        else:
+            rest.append(hit)
+    return chosen, rest
+
+
+def _overlap(a: _Hit, b: _Hit) -> bool:
+    a_end = a.start + len(a.variant.skeleton)
+    b_end = b.start + len(b.variant.skeleton)
+    return a.start < b_end and b.start < a_end
+
+
+def _confidence(score: float) -> int:
+    return max(0, min(100, round(score)))
+
+
+def match_errors(text: str, matcher: Matcher, limit: int = MAX_INPUT_CHARS) -> MatchResult:
+    """Module-level shortcut for `matcher.match(text)`."""
+    return matcher.match(text, limit)

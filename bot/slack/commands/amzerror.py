@@ -1,0 +1,77 @@
+"""`/amzerror`: explain a paste in the channel; help, search, requests and stats to the caller."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.activity import stats
+from bot.reprocess import open_requests
+from bot.slack.replies import answer_paste
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = {"", "help", "ajuda", "ayuda", "?"}
+
+
+def subcommand(text: str) -> tuple[str, str] | None:
+    """("help" | "search" | "requests" | "stats", argument), or None for a paste."""
+    word, _, rest = text.partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if word in HELP_WORDS or (word == "search" and not rest):
+        return "help", ""
+    if word == "search":
+        return "search", rest
+    if word in ("requests", "stats") and not rest:
+        return word, ""
+    return None
+
+
+def ephemeral_answer(amz, text: str):
+    """The card for help, search, requests and stats (for the caller only), else None."""
+    found = subcommand(text)
+    if found is None:
+        return None
+    cards = amz.engine.cards
+    name, argument = found
+    if name == "search":
+        return cards.search_card(argument, amz.store.search(argument))
+    if name == "requests":
+        return cards.requests_card(open_requests(amz.store))
+    if name == "stats":
+        titles = {e.id: e.title for e in amz.engine.entries.values()}
+        return cards.stats_card([stats(amz.store, 7), stats(amz.store, 30)], titles)
+    return cards.help_card()
+
+
+def ack_command(ack: Ack, command: dict, context: BoltContext) -> None:
+    card = ephemeral_answer(context["amz"], (command.get("text") or "").strip())
+    if card is None:
+        ack()  # a paste: the card follows from the lazy listener
+    else:
+        # Answers for the caller alone come back in the acknowledgement itself.
+        ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
+
+
+def answer_command(
+    command: dict, client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    amz = context["amz"]
+    text = (command.get("text") or "").strip()
+    if subcommand(text) is not None:
+        return  # answered in the acknowledgement
+    answer_paste(
+        amz,
+        client,
+        channel=command["channel_id"],
+        text=text,
+        user=command["user_id"],
+        surface="command",
+        respond=respond,
+    )
+
+
+def register(app: App) -> None:
+    app.command("/amzerror")(ack=ack_command, lazy=[answer_command])

@@ -1,0 +1,127 @@
+"""Plain messages: watched channels get a card only when sure; answered threads read on."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.activity import first_time, thread_context
+from bot.matcher import MATCH_THRESHOLD
+from bot.slack.ack import acknowledge
+from bot.slack.events.mentions import message_key
+from bot.slack.replies import answer_paste, start_reprocess
+
+log = logging.getLogger(__name__)
+
+# Watched channels are busy: a card there must be a near-certain match, or it is noise.
+WATCH_THRESHOLD = 90
+REPROCESS_WORDS = re.compile(
+    r"^\s*(?:please\s+|por favor\s+)?(reprocess|reprocessar|reprocesar|reprocessa|reprocesa)\b"
+    r"[\s:#]*([A-Za-z0-9-]{1,40})?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_plain_human_message(event: dict, bot_user_id: str | None) -> bool:
+    """Only people's new messages: no edits, deletions, joins, bots (ourselves included)."""
+    if event.get("subtype") or event.get("bot_id") or event.get("bot_profile"):
+        return False
+    user = event.get("user")
+    return bool(user) and user != bot_user_id
+
+
+def handle_message(event: dict, client: WebClient, context: BoltContext) -> None:
+    amz = context["amz"]
+    bot_user_id = context.get("bot_user_id")
+    if not is_plain_human_message(event, bot_user_id):
+        return
+    text = event.get("text") or ""
+    if bot_user_id and f"<@{bot_user_id}" in text:
+        return  # the app_mention listener answers this one
+    channel = event["channel"]
+    thread_ts = event.get("thread_ts")
+    followed = thread_context(amz.store, channel, thread_ts) if thread_ts else None
+    if followed is not None:
+        follow_up(amz, client, event, followed)
+        return
+    settings = amz.settings
+    if not (settings.watch_all or channel in settings.watch_channels):
+        return
+    if event.get("channel_type") == "im":
+        return
+    answer_once(amz, client, event, "watch", thread_ts or event["ts"], WATCH_THRESHOLD)
+
+
+def answer_once(
+    amz, client: WebClient, event: dict, surface: str, thread_ts: str, min_score: int
+) -> None:
+    """Match first; only a message worth answering is claimed (durably) and answered."""
+    text = event.get("text") or ""
+    result = amz.engine.match(text)
+    if result.best is None or result.best.score < min_score:
+        return  # chat: no answer, and no write either
+    if first_time(amz.store, message_key(event)):
+        answer_paste(
+            amz,
+            client,
+            channel=event["channel"],
+            text=text,
+            user=event["user"],
+            surface=surface,
+            thread_ts=thread_ts,
+            min_score=min_score,
+            result=result,
+        )
+
+
+def follow_up(amz, client: WebClient, event: dict, followed) -> None:
+    """A later message in a thread amzerror answered: a new error, or "reprocess"."""
+    text = event.get("text") or ""
+    channel, thread_ts = event["channel"], event["thread_ts"]
+    wants_reprocess = REPROCESS_WORDS.match(text)
+    if wants_reprocess:
+        if not first_time(amz.store, message_key(event)):
+            return
+        entry = amz.engine.entry(followed.entry_id)
+        if entry is None or not entry.reprocessable:
+            note = entry.reprocess_note if entry else ""
+            client.chat_postEphemeral(
+                channel=channel,
+                user=event["user"],
+                thread_ts=thread_ts,
+                text=f"This error is not fixed by reprocessing. {note}".strip(),
+            )
+            return
+        kind = entry.reprocess_target
+        said = wants_reprocess.group(2)
+        known = list(followed.skus if kind == "sku" else followed.orders)
+        targets = [said] if said else known
+        if not targets:
+            client.chat_postEphemeral(
+                channel=channel,
+                user=event["user"],
+                thread_ts=thread_ts,
+                text=f"Which {kind}? Say `reprocess <{kind} id>`, or use the card's button.",
+            )
+            return
+        start_reprocess(
+            amz,
+            client,
+            entry_id=entry.id,
+            kind=kind,
+            targets=targets,
+            user=event["user"],
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+        return
+    # A new error in the thread gets a card; chat gets nothing.
+    answer_once(amz, client, event, "thread", thread_ts, MATCH_THRESHOLD)
+
+
+def register(app: App) -> None:
+    # Every message event is acknowledged (an unhandled one would get 404 and be retried).
+    app.event("message")(ack=acknowledge, lazy=[handle_message])

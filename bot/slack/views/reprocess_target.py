@@ -1,0 +1,62 @@
+"""The modal that asks which SKU or order to reprocess, validated before it closes."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.knowledge import Entry
+from bot.reprocess import validate_target
+from bot.slack.replies import start_reprocess
+
+
+def read_submission(amz, view: dict) -> tuple[Entry | None, dict, str]:
+    """The entry, where the card was (channel, thread), and what the person typed."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    entry = amz.engine.entry(meta.get("e", ""))
+    typed = view["state"]["values"]["target"]["value"]["value"] or ""
+    return entry, meta, typed
+
+
+def check_submission(ack: Ack, view: dict, context: BoltContext) -> None:
+    """Answer in the modal itself: an error under the field, or close it."""
+    entry, _, typed = read_submission(context["amz"], view)
+    if entry is None or not entry.reprocessable:
+        ack(response_action="errors", errors={"target": "This error cannot be reprocessed."})
+        return
+    try:
+        validate_target(entry.reprocess_target, typed)
+    except ValueError as exc:
+        ack(response_action="errors", errors={"target": str(exc)})
+        return
+    ack()
+
+
+def submit_request(body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+    amz = context["amz"]
+    entry, meta, typed = read_submission(amz, view)
+    if entry is None or not entry.reprocessable:
+        return
+    try:
+        target = validate_target(entry.reprocess_target, typed)
+    except ValueError:
+        return  # refused in the modal already
+    start_reprocess(
+        amz,
+        client,
+        entry_id=entry.id,
+        kind=entry.reprocess_target,
+        targets=[target],
+        user=body["user"]["id"],
+        channel=meta.get("c", ""),
+        thread_ts=meta.get("t", ""),
+    )
+
+
+def register(app: App) -> None:
+    app.view("reprocess_target")(ack=check_submission, lazy=[submit_request])

@@ -1,0 +1,58 @@
+"""Shared fixtures: the real knowledge base, a matcher over it, and throwaway databases."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cards import CardRenderer
+from bot.config import PROJECT_ROOT, Settings
+from bot.engine import Engine
+from bot.knowledge import Entry, load_knowledge
+from bot.matcher import Matcher
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+TEMPLATES = PROJECT_ROOT / "templates"
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def entries() -> list[Entry]:
+    loaded = load_knowledge(KNOWLEDGE)
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    return loaded.entries
+
+
+@pytest.fixture(scope="session")
+def by_id(entries: list[Entry]) -> dict[str, Entry]:
+    return {e.id: e for e in entries}
+
+
+@pytest.fixture(scope="session")
+def matcher(entries: list[Entry]) -> Matcher:
+    return Matcher(entries)
+
+
+@pytest.fixture(scope="session")
+def renderer() -> CardRenderer:
+    return CardRenderer(TEMPLATES, vtex_account="mystore")
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private copy of the knowledge files, for tests that edit or break them."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env({"AMZERROR_DB": str(tmp_path / "amzerror.db")})
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    return Engine(settings)

@@ -1,0 +1,292 @@
+"""Run the real bot (`amzerror serve --http`) and send it requests signed as Slack signs them."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from slack_sdk.signature import SignatureVerifier
+
+from tests.fakeslack import BOT_USER_ID, TEAM_ID
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+ROOT = Path(__file__).resolve().parent.parent
+_ts = itertools.count(1)
+
+
+def new_ts() -> str:
+    """A unique message timestamp, as Slack writes them."""
+    return f"{1_700_000_000 + next(_ts)}.{next(_ts):06d}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    seconds: float
+
+    def json(self) -> dict:
+        return json.loads(self.body) if self.body else {}
+
+
+def bot_env(slack_url: str, db: Path, **settings: str) -> dict[str, str]:
+    """The environment of a bot that talks to the fake at `slack_url`, plus `settings`."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack_url,
+        "AMZERROR_DB": str(db),
+        **settings,
+    }
+
+
+class BotProcess:
+    """The bot as production runs it: its own process, gunicorn, a real SQLite file."""
+
+    def __init__(self, env: dict[str, str]):
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.proc: subprocess.Popen | None = None
+        self.log = Path(env["AMZERROR_DB"]).with_suffix(".log")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0, attempts: int = 3) -> BotProcess:
+        for attempt in range(attempts):
+            try:
+                return self._start(timeout)
+            except RuntimeError:
+                # The port picked may have been taken in between; try a fresh one.
+                self.stop(kill=True)
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+        return self
+
+    def _start(self, timeout: float) -> BotProcess:
+        command = [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [*command, "--port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: workers die with it
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the bot exited: {self.log.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        raise RuntimeError(f"the bot did not become ready: {self.log.read_text()[-2000:]}")
+
+    def stop(self, kill: bool = False) -> None:
+        """Stop the bot; `kill` is SIGKILL to the master and its workers at once."""
+        if self.proc and self.proc.poll() is None:
+            if kill:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            else:
+                self.proc.terminate()
+            self.proc.wait(timeout=15)
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)  # no worker outlives its master
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class SlackSender:
+    """Sends what Slack sends: form-encoded commands and interactivity, JSON events."""
+
+    def __init__(self, url: str, secret: str = SIGNING_SECRET, response_base: str = ""):
+        self.url = url + "/slack/events"
+        self.signer = SignatureVerifier(secret)
+        self.response_base = response_base
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict | None = None,
+    ) -> Reply:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        sig = (
+            signature
+            if signature is not None
+            else self.signer.generate_signature(timestamp=ts, body=body)
+        )
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": sig,
+                **(headers or {}),
+            },
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return Reply(
+                    response.status, response.read().decode(), time.perf_counter() - started
+                )
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.read().decode(), time.perf_counter() - started)
+
+    def command(self, text: str, user: str = "U1", channel: str = "CGENERAL", **kw) -> Reply:
+        form = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/amzerror",
+            "text": text,
+            "response_url": f"{self.response_base}/respond/{channel}",
+            "trigger_id": "trigger-1",
+        }
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw)
+
+    def event(
+        self, event: dict, event_id: str | None = None, retry: int | None = None, **kw
+    ) -> Reply:
+        body = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0FAKE",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{new_ts().replace('.', '')}",
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else {}
+        )
+        return self.post(json.dumps(body), "application/json", headers=headers, **kw)
+
+    def interactive(self, payload: dict, **kw) -> Reply:
+        payload = {"team": {"id": TEAM_ID}, "api_app_id": "A0FAKE", "token": "legacy", **payload}
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", **kw)
+
+    def click(
+        self, message: dict, action: dict, user: str = "U1", channel: str = "CGENERAL"
+    ) -> Reply:
+        """A button click on `message` (as chat.postMessage returned it)."""
+        return self.interactive(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "container": {
+                    "type": "message",
+                    "message_ts": message["ts"],
+                    "channel_id": channel,
+                    "thread_ts": message.get("thread_ts"),
+                },
+                "message": message,
+                "trigger_id": f"trigger-{new_ts()}",
+                "response_url": f"{self.response_base}/respond/{channel}",
+                "actions": [{**action, "type": "button", "action_ts": new_ts()}],
+            }
+        )
+
+    def shortcut(self, message: dict, user: str = "U1", channel: str = "CGENERAL") -> Reply:
+        return self.interactive(
+            {
+                "type": "message_action",
+                "callback_id": "explain_amazon_error",
+                "trigger_id": "trigger-shortcut",
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "message_ts": message["ts"],
+                "message": message,
+                "response_url": f"{self.response_base}/respond/{channel}",
+            }
+        )
+
+    def submit_view(self, view: dict, value: str, user: str = "U1") -> Reply:
+        submitted = {
+            **view,
+            "id": "V1",
+            "state": {
+                "values": {"target": {"value": {"type": "plain_text_input", "value": value}}}
+            },
+        }
+        return self.interactive(
+            {"type": "view_submission", "user": {"id": user}, "view": submitted}
+        )
+
+
+def message_event(text: str, channel: str = "CGENERAL", user: str = "U1", **extra) -> dict:
+    ts = extra.pop("ts", None) or new_ts()
+    return {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "channel",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+def mention_event(text: str, channel: str = "CGENERAL", user: str = "U1", **extra) -> dict:
+    event = message_event(f"<@{BOT_USER_ID}> {text}", channel, user, **extra)
+    event["type"] = "app_mention"
+    return event
+
+
+def button(blocks: list[dict], action_id: str) -> dict:
+    """The button with `action_id` in a card's blocks (prefix match for show_entry_N)."""
+    for block in blocks:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
+            if element.get("action_id", "").startswith(action_id):
+                return {
+                    "action_id": element["action_id"],
+                    "block_id": block.get("block_id", "b"),
+                    "value": element["value"],
+                }
+    raise AssertionError(f"no {action_id} button in {json.dumps(blocks)[:500]}")
+
+
+def posted_message(call) -> dict:
+    """The message a chat.postMessage call created, as a later click payload carries it."""
+    return call.response["message"]

@@ -1,0 +1,371 @@
+"""The bot end to end: a real process in HTTP mode, signed requests, a fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+
+from bot.cards import parse_button_value
+from tests.fakeslack import FakeSlack
+from tests.slackharness import (
+    BotProcess,
+    SlackSender,
+    bot_env,
+    button,
+    mention_event,
+    message_event,
+    new_ts,
+    posted_message,
+)
+
+OPS = "COPS"
+WATCHED = "CWATCH"
+INACTIVE = "The SKU you tried to submit is inactive on VTEX"
+COLOR = (
+    'The "Color" attribute value from the mapping spreadsheet is not an attribute/specification '
+    "value supported by Amazon"
+)
+
+
+@pytest.fixture(scope="module")
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def bot(slack, tmp_path_factory):
+    db = tmp_path_factory.mktemp("bot") / "amzerror.db"
+    env = bot_env(
+        slack.url,
+        db,
+        AMZERROR_OPS_CHANNEL=OPS,
+        AMZERROR_OPS_USERS="UOPSLEAD",
+        AMZERROR_WATCH_CHANNELS=WATCHED,
+        AMZERROR_REPROCESS_WEBHOOK=slack.base + "/hooks/reprocess",
+        AMZERROR_VTEX_ACCOUNT="mystore",
+    )
+    process = BotProcess(env).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def send(bot, slack) -> SlackSender:
+    slack.reset()
+    return SlackSender(bot.url, response_base=slack.base)
+
+
+def posts_in(slack, channel, thread_ts=None):
+    return [
+        c
+        for c in slack.calls_to("chat.postMessage")
+        if c.params.get("channel") == channel
+        and (thread_ts is None or c.params.get("thread_ts") == thread_ts)
+    ]
+
+
+def entry_ids(call) -> set[str]:
+    ids = set()
+    for block in call.params.get("blocks", []):
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
+            if element.get("value"):
+                ids.add(parse_button_value(element["value"]).get("e"))
+    return ids
+
+
+def db_rows(bot, sql, *args):
+    with sqlite3.connect(bot.env["AMZERROR_DB"]) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+# -- the server itself ---------------------------------------------------------------
+
+
+def test_health_check_answers_once_ready(bot):
+    import urllib.request
+
+    with urllib.request.urlopen(bot.url + "/healthz") as response:
+        assert response.status == 200
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        {"signature": ""},
+        {"signature": "v0=" + "0" * 64},
+        {"timestamp": int(time.time()) - 6 * 60},
+    ],
+)
+def test_unsigned_or_stale_requests_are_refused_and_do_nothing(send, slack, bot, tamper):
+    before = db_rows(bot, "select count(*) from events_seen")
+    reply = send.command(INACTIVE, **tamper)
+    assert reply.status == 401
+    time.sleep(0.3)
+    # (auth.test is each worker's own start-up check, not work for this request)
+    assert [c.method for c in slack.calls if c.method != "auth.test"] == []
+    assert db_rows(bot, "select count(*) from events_seen") == before
+
+
+# -- /amzerror -------------------------------------------------------------------------
+
+
+def test_slash_command_posts_the_card_in_the_channel(send, slack):
+    reply = send.command(f"sku 4410: {INACTIVE}", channel="CSUPPORT")
+    assert reply.status == 200 and reply.seconds < 1.5
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["channel"] == "CSUPPORT"
+    assert "thread_ts" not in post.params or post.params["thread_ts"] is None
+    assert entry_ids(post) == {"sku-inactive"}
+    assert post.params["text"]  # plain fallback for notifications
+    first = post.params["blocks"][0]["elements"][0]["text"]
+    assert first.startswith("<@U1> asked about:")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "Commands"),
+        ("help", "Commands"),
+        ("search token", "token-expired"),
+        ("requests", "reprocessing"),
+    ],
+)
+def test_help_search_and_requests_answer_only_the_caller(send, slack, text, expected):
+    reply = send.command(text)
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    assert expected in json.dumps(body["blocks"])
+    time.sleep(0.2)
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_stats_count_answers_and_requests(send, slack):
+    send.command(INACTIVE, channel="CSTATS")
+    slack.wait_for("chat.postMessage")
+    body = send.command("stats").json()
+    text = json.dumps(body["blocks"])
+    assert "Last 7 days" in text and "Last 30 days" in text and "sku-inactive" in text
+
+
+def test_pasted_pings_are_never_sent_back(send, slack):
+    send.command(f"<!channel> <!here> <@U999> {INACTIVE} {{{{ 7*7 }}}}")
+    [post] = slack.wait_for("chat.postMessage")
+    raw = json.dumps(post.params)
+    assert "<!channel>" not in raw and "<!here>" not in raw and "<@U999>" not in raw
+
+
+# -- mentions, watched channels, threads ------------------------------------------------
+
+
+def test_mention_answers_in_the_thread_of_the_message(send, slack):
+    event = mention_event(COLOR)
+    assert send.event(event).status == 200
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == event["ts"]
+    assert entry_ids(post) == {"color-value-not-supported"}
+
+
+def test_a_retried_event_is_answered_once(send, slack):
+    event = mention_event(INACTIVE)
+    send.event(event, event_id="EvSAME1")
+    send.event(event, event_id="EvSAME1", retry=1)
+    send.event(event, event_id="EvSAME1", retry=2)
+    slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_mention_in_a_watched_channel_is_answered_once(send, slack):
+    ts = new_ts()
+    send.event(mention_event(INACTIVE, channel=WATCHED, ts=ts))
+    send.event(message_event(f"<@U0BOT> {INACTIVE}", channel=WATCHED, ts=ts))
+    slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_watched_channel_answers_sure_matches_only(send, slack):
+    sure = message_event(f"help! {INACTIVE}", channel=WATCHED)
+    send.event(sure)
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == sure["ts"]
+    slack.reset()
+    for event in [
+        message_event("good morning, is the amazon integration slow today?", channel=WATCHED),
+        message_event(INACTIVE, channel=WATCHED, bot_id="B0OTHER"),
+        message_event(INACTIVE, channel=WATCHED, subtype="message_changed"),
+        message_event(INACTIVE, channel="CNOTWATCHED"),
+    ]:
+        assert send.event(event).status == 200
+    time.sleep(0.7)
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_thread_follow_ups_need_no_mention(send, slack, bot):
+    root = mention_event(f"sku 5521 {INACTIVE}")
+    send.event(root)
+    slack.wait_for("chat.postMessage")
+    thread = root["ts"]
+    send.event(message_event("thanks, looking", thread_ts=thread))
+    send.event(message_event(COLOR, thread_ts=thread))
+    second = slack.wait_for("chat.postMessage", count=2)[1]
+    assert entry_ids(second) == {"color-value-not-supported"}
+    time.sleep(0.3)
+    assert len(slack.calls_to("chat.postMessage")) == 2  # "thanks" got nothing
+
+
+def test_reprocess_in_a_thread_survives_a_restart(send, slack, bot):
+    root = mention_event(f"sku 7781 {INACTIVE}")
+    send.event(root)
+    slack.wait_for("chat.postMessage")
+    bot.restart()
+    slack.reset()
+    send.event(message_event("reprocessar", thread_ts=root["ts"]))
+    calls = slack.wait_for("chat.postMessage", count=2)
+    thread_reply = next(c for c in calls if c.params["channel"] == "CGENERAL")
+    assert "Reprocessing requested by <@U1> for SKU 7781" in json.dumps(
+        thread_reply.params["blocks"]
+    )
+    assert any(c.params["channel"] == OPS for c in calls)
+
+
+# -- the reprocessing workflow -------------------------------------------------------------
+
+
+def card_for(send, slack, text, channel="CGENERAL"):
+    event = mention_event(text, channel=channel)
+    send.event(event)
+    [post] = slack.wait_for("chat.postMessage")
+    slack.reset()
+    return posted_message(post)
+
+
+def test_request_button_records_once_and_tells_thread_and_ops(send, slack, bot):
+    card = card_for(send, slack, f"SKU 9090 {COLOR}")
+    request = button(card["blocks"], "reprocess_request")
+    send.click(card, request)
+    calls = slack.wait_for("chat.postMessage", count=2)
+    thread_reply = next(c for c in calls if c.params["channel"] == "CGENERAL")
+    ops = next(c for c in calls if c.params["channel"] == OPS)
+    assert thread_reply.params["thread_ts"] == card["thread_ts"]
+    assert "Reprocessing requested by <@U1> for SKU 9090" in json.dumps(thread_reply.params)
+    assert {"reprocess_done", "reprocess_failed"} <= {
+        e.get("action_id") for b in ops.params["blocks"] for e in b.get("elements", [])
+    }
+    # Clicking again, or someone else clicking, keeps one open request.
+    send.click(card, request)
+    send.click(card, request, user="U2")
+    slack.wait_for("chat.postEphemeral", count=2)
+    assert len(posts_in(slack, OPS)) == 1
+    rows = db_rows(bot, "select count(*) from reprocess_requests where target = '9090'")
+    assert rows == [(1,)]
+
+
+def test_webhook_receives_each_request_once_despite_a_failure(send, slack, bot):
+    card = card_for(send, slack, f"SKU 6060 {COLOR}")
+    slack.fail("/hooks/reprocess", status=500, times=1)
+    send.click(card, button(card["blocks"], "reprocess_request"))
+    deliveries = slack.wait_for(
+        "/hooks/reprocess",
+        count=2,
+        timeout=15,
+        predicate=lambda c: c.params.get("target") == "6060",
+    )
+    assert [d.failed for d in deliveries] == [True, False]
+    time.sleep(0.5)
+    status = db_rows(
+        bot, "select webhook_status, webhook_attempts from reprocess_requests where target='6060'"
+    )
+    assert status == [("sent", 2)]
+
+
+def test_unknown_target_opens_a_modal_that_validates(send, slack):
+    card = card_for(send, slack, COLOR)
+    send.click(card, button(card["blocks"], "reprocess_request"))
+    [opened] = slack.wait_for("views.open")
+    view = opened.params["view"]
+    bad = send.submit_view(view, "not-a-sku")
+    assert bad.json()["response_action"] == "errors"
+    assert "target" in bad.json()["errors"]
+    assert send.submit_view(view, "4321").status == 200
+    calls = slack.wait_for("chat.postMessage", count=2)
+    assert any("SKU 4321" in json.dumps(c.params) for c in calls)
+
+
+def test_only_ops_may_mark_done_and_the_requester_hears_back(send, slack, bot):
+    card = card_for(send, slack, f"SKU 8080 {COLOR}")
+    send.click(card, button(card["blocks"], "reprocess_request"))
+    ops_post = next(
+        c for c in slack.wait_for("chat.postMessage", count=2) if c.params["channel"] == OPS
+    )
+    ops_message = posted_message(ops_post)
+    slack.reset()
+    done = button(ops_message["blocks"], "reprocess_done")
+    send.click(ops_message, done, user="UOUTSIDER", channel=OPS)
+    [refusal] = slack.wait_for("chat.postEphemeral")
+    assert "Only members of the ops channel" in refusal.params["text"]
+    assert slack.calls_to("chat.update") == []
+    assert db_rows(bot, "select status from reprocess_requests where target='8080'") == [("open",)]
+
+    slack.set_members(OPS, ["UOPS1"])
+    send.click(ops_message, done, user="UOPS1", channel=OPS)
+    [update] = slack.wait_for("chat.update")
+    assert update.params["ts"] == ops_message["ts"]
+    assert "Done" in json.dumps(update.params["blocks"])
+    told = slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "CGENERAL")
+    assert "<@U1>" in json.dumps(told[0].params["blocks"])
+    assert db_rows(
+        bot, "select status, resolved_by from reprocess_requests where target='8080'"
+    ) == [("done", "UOPS1")]
+
+
+def test_an_unknown_sku_order_has_no_reprocess_button(send, slack):
+    card = card_for(
+        send, slack, "SKUs in the order don't belong to a VTEX Store, SKU ID is not an integer"
+    )
+    with pytest.raises(AssertionError):
+        button(card["blocks"], "reprocess_request")
+
+
+# -- other matches, feedback, shortcut ---------------------------------------------------------
+
+
+def test_other_matches_and_show_fix(send, slack):
+    card = card_for(send, slack, COLOR)
+    send.click(card, button(card["blocks"], "other_matches"))
+    [others] = slack.wait_for("chat.postMessage")
+    assert others.params["thread_ts"] == card["thread_ts"]
+    ids = entry_ids(others)
+    assert ids and "color-value-not-supported" not in ids
+    slack.reset()
+    send.click(posted_message(others), button(others.params["blocks"], "show_entry"))
+    [shown] = slack.wait_for("chat.postMessage")
+    assert entry_ids(shown) <= ids
+
+
+@pytest.mark.parametrize("action_id", ["feedback_helpful", "feedback_not_helpful"])
+def test_feedback_is_stored_and_shown_on_the_card(send, slack, bot, action_id):
+    card = card_for(send, slack, INACTIVE)
+    send.click(card, button(card["blocks"], action_id))
+    [update] = slack.wait_for("chat.update")
+    text = json.dumps(update.params["blocks"])
+    assert "it was recorded" in text
+    assert "feedback_helpful" not in text
+    helpful = int(action_id == "feedback_helpful")
+    rows = db_rows(bot, "select helpful from feedback where message_ts = ?", card["ts"])
+    assert rows == [(helpful,)]
+    if not helpful:
+        slack.wait_for("chat.postMessage")  # other matches offered
+
+
+def test_message_shortcut_explains_in_the_thread(send, slack):
+    message = {"type": "message", "user": "U7", "ts": new_ts(), "text": f"sku 321 {INACTIVE}"}
+    assert send.shortcut(message).status == 200
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == message["ts"]
+    assert entry_ids(post) == {"sku-inactive"}
