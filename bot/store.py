@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +48,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.write_lock = threading.RLock()
-        self.ensure_state_tables()
+        with self.exclusive():
+            # WAL is a property of the file: switched once, under the lock, because two
+            # processes switching a new file at once get "database is locked".
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.ensure_state_tables()
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -53,12 +60,31 @@ class Store:
         if db is None:
             conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False)
             db = sqlite_utils.Database(conn)
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=10000")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
             self._local.db = db
         return db
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store against every other thread and process (gunicorn workers share it).
+
+        Schema changes and knowledge rebuilds run under it: SQLite's busy timeout does not
+        cover two processes creating the same tables, each seeing them missing.
+        """
+        with self.write_lock:
+            if str(self.path) == ":memory:" or getattr(self._local, "exclusive", False):
+                yield
+                return
+            with open(f"{self.path}.lock", "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                self._local.exclusive = True
+                try:
+                    yield
+                finally:
+                    self._local.exclusive = False
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -76,29 +102,30 @@ class Store:
             for e in entries
             for i, (lang, m) in enumerate(e.all_messages())
         ]
-        with self.write_lock, self.db.conn:
+        with self.exclusive():
             db = self.db
-            for table in ("messages", "entries"):
-                if db[table].exists():
-                    db[table].delete_where()
-            db["entries"].insert_all(rows, pk="id", replace=True)
-            db["messages"].insert_all(
-                messages,
-                pk=("entry_id", "lang", "position"),
-                foreign_keys=[("entry_id", "entries")],
-            )
-            db["kb_meta"].upsert_all(
-                [
-                    {"key": "fingerprint", "value": fingerprint},
-                    {"key": "built_at", "value": now_iso()},
-                    {"key": "entries", "value": str(len(rows))},
-                ],
-                pk="key",
-            )
-        if not db["entries_fts"].exists():
-            db["entries"].enable_fts(FTS_COLUMNS, tokenize="unicode61 remove_diacritics 2")
-        else:
-            db["entries"].rebuild_fts()
+            with db.conn:
+                for table in ("messages", "entries"):
+                    if db[table].exists():
+                        db[table].delete_where()
+                db["entries"].insert_all(rows, pk="id", replace=True)
+                db["messages"].insert_all(
+                    messages,
+                    pk=("entry_id", "lang", "position"),
+                    foreign_keys=[("entry_id", "entries")],
+                )
+                db["kb_meta"].upsert_all(
+                    [
+                        {"key": "fingerprint", "value": fingerprint},
+                        {"key": "built_at", "value": now_iso()},
+                        {"key": "entries", "value": str(len(rows))},
+                    ],
+                    pk="key",
+                )
+            if not db["entries_fts"].exists():
+                db["entries"].enable_fts(FTS_COLUMNS, tokenize="unicode61 remove_diacritics 2")
+            else:
+                db["entries"].rebuild_fts()
 
     def knowledge_fingerprint(self) -> str | None:
         if not self.db["kb_meta"].exists():
@@ -128,7 +155,7 @@ class Store:
     def ensure_state_tables(self) -> None:
         """Create the state tables if missing; knowledge rebuilds never drop these."""
         db = self.db
-        with self.write_lock:
+        with self.exclusive():
             db["reprocess_requests"].create(
                 {
                     "id": int,
@@ -262,7 +289,10 @@ def ensure_knowledge(store: Store, directory: Path, force: bool = False) -> Know
     for problem in loaded.problems:
         log.error("knowledge file rejected: %s", problem)
     if loaded.ok:
-        store.build_knowledge(loaded.entries, current)
+        with store.exclusive():
+            # Another worker may have built these very files while this one waited.
+            if force or not current or store.knowledge_fingerprint() != current:
+                store.build_knowledge(loaded.entries, current)
         return KnowledgeStatus(store.load_entries(), [], True, "fresh", current)
     cached = store.load_entries()
     if cached:

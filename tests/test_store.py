@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
@@ -63,3 +64,30 @@ def test_with_no_good_base_yet_the_valid_files_still_serve(tmp_path, knowledge_c
     status = ensure_knowledge(Store(tmp_path / "kb.db"), knowledge)
     assert status.serving == "partial"
     assert len(status.entries) == 30
+
+
+def _open_and_build(db: str, start_at: float, results) -> None:
+    while time.time() < start_at:  # line the processes up on the same instant
+        pass
+    try:
+        ensure_knowledge(Store(db), KNOWLEDGE)
+        results.put("ok")
+    except Exception as error:  # reported to the test, which names it
+        results.put(repr(error))
+
+
+def test_workers_starting_together_on_a_new_file_all_come_up(tmp_path):
+    # gunicorn starts its workers at once; each opens the store and builds the knowledge.
+    context = multiprocessing.get_context("fork")
+    for attempt in range(5):
+        db, results = str(tmp_path / f"kb{attempt}.db"), context.Queue()
+        start_at = time.time() + 0.2
+        workers = [
+            context.Process(target=_open_and_build, args=(db, start_at, results)) for _ in range(3)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=30)
+        assert [results.get(timeout=1) for _ in workers] == ["ok"] * 3
+        assert len(Store(db).load_entries()) == 31
