@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
-from slack_bolt.request import BoltRequest
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.config import Settings
-from bot.slack.app import build_app
+from bot.slack.ack import finish_running
+from bot.slack.app import build_app, make_client, make_session
 from tests.fakeslack import BOT_USER_ID, TEAM_ID, FakeSlack
 from tests.slackharness import mention_event, new_ts
 
@@ -16,22 +18,38 @@ INACTIVE = "The SKU you tried to submit is inactive on VTEX"
 
 
 @pytest.fixture
-def socket_app(tmp_path):
-    with FakeSlack() as slack:
-        settings = Settings.from_env(
-            {
-                "SLACK_BOT_TOKEN": "xoxb-socket",
-                "SLACK_APP_TOKEN": "xapp-socket",
-                "SLACK_API_URL": slack.url,
-                "AMZERROR_DB": str(tmp_path / "socket.db"),
-                "AMZERROR_WATCH_CHANNELS": "all",
-            }
-        )
-        yield build_app(settings), slack
+def slack():
+    with FakeSlack() as fake:
+        yield fake
 
 
-def dispatch(app, body: dict):
-    return app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+@pytest.fixture
+def deliver(slack, tmp_path):
+    """Deliver payloads as Socket Mode does; returns Bolt's answers once the work is done."""
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-socket",
+            "SLACK_APP_TOKEN": "xapp-socket",
+            "SLACK_API_URL": slack.url,
+            "AMZERROR_DB": str(tmp_path / "socket.db"),
+            "AMZERROR_WATCH_CHANNELS": "all",
+        }
+    )
+
+    def run(*bodies: dict):
+        async def scenario():
+            async with make_session() as session:
+                app = build_app(settings, make_client(settings, session))
+                answers = [
+                    await app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
+                    for body in bodies
+                ]
+                await finish_running()
+                return answers
+
+        return asyncio.run(scenario())
+
+    return run
 
 
 def event_body(event: dict) -> dict:
@@ -44,16 +62,15 @@ def event_body(event: dict) -> dict:
     }
 
 
-def test_mention_over_socket_mode_answers_in_thread(socket_app):
-    app, slack = socket_app
+def test_mention_over_socket_mode_answers_in_thread(deliver, slack):
     event = mention_event(INACTIVE)
-    assert dispatch(app, event_body(event)).status == 200
-    [post] = slack.wait_for("chat.postMessage")
+    [answer] = deliver(event_body(event))
+    assert answer.status == 200
+    [post] = slack.calls_to("chat.postMessage")
     assert post.params["thread_ts"] == event["ts"]
 
 
-def test_slash_command_over_socket_mode(socket_app):
-    app, slack = socket_app
+def test_slash_command_over_socket_mode(deliver, slack):
     body = {
         "command": "/amzerror",
         "text": "help",
@@ -62,16 +79,15 @@ def test_slash_command_over_socket_mode(socket_app):
         "team_id": TEAM_ID,
         "response_url": slack.base + "/respond/x",
     }
-    response = dispatch(app, body)
-    assert response.status == 200
-    assert "Commands" in json.dumps(json.loads(response.body)["blocks"])
+    [answer] = deliver(body)
+    assert answer.status == 200
+    assert "Commands" in json.dumps(json.loads(answer.body)["blocks"])
 
 
-def test_watch_all_answers_sure_matches_and_ignores_bots(socket_app):
-    app, slack = socket_app
+def test_watch_all_answers_sure_matches_and_ignores_bots(deliver, slack):
     human = {"type": "message", "channel": "CANY", "user": "U2", "text": INACTIVE, "ts": new_ts()}
     bot = {**human, "ts": new_ts(), "bot_id": "B0OTHER"}
-    assert dispatch(app, event_body(bot)).status == 200
-    assert dispatch(app, event_body(human)).status == 200
-    [post] = slack.wait_for("chat.postMessage")
+    answers = deliver(event_body(bot), event_body(human))
+    assert [a.status for a in answers] == [200, 200]
+    [post] = slack.calls_to("chat.postMessage")
     assert post.params["thread_ts"] == human["ts"]

@@ -6,8 +6,9 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 
-from slack_sdk import WebClient
+import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import log_match, remember_thread
 from bot.cards import Card
@@ -21,8 +22,8 @@ log = logging.getLogger(__name__)
 _NOT_POSTABLE = {"not_in_channel", "channel_not_found", "is_archived"}
 
 
-def post_card(
-    client: WebClient,
+async def post_card(
+    client: AsyncWebClient,
     channel: str,
     card: Card,
     thread_ts: str | None = None,
@@ -30,7 +31,7 @@ def post_card(
 ) -> str | None:
     """Post a card; the message ts, or None when it went through response_url instead."""
     try:
-        response = client.chat_postMessage(
+        response = await client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             blocks=card.blocks,
@@ -41,14 +42,14 @@ def post_card(
         return response["ts"]
     except SlackApiError as exc:
         if respond is not None and slack_error(exc) in _NOT_POSTABLE:
-            respond(response_type="in_channel", blocks=card.blocks, text=card.text)
+            await respond(response_type="in_channel", blocks=card.blocks, text=card.text)
             return None
         raise
 
 
-def answer_paste(
+async def answer_paste(
     services,
-    client: WebClient,
+    client: AsyncWebClient,
     *,
     channel: str,
     text: str,
@@ -74,7 +75,7 @@ def answer_paste(
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
         remember_thread(services.store, channel, thread_ts, best.id, best.skus, best.orders)
-    ts = post_card(client, channel, card, thread_ts, respond)
+    ts = await post_card(client, channel, card, thread_ts, respond)
     if best is not None:
         log_match(services.store, best.id, best.score, surface, channel)
         if ts and not thread_ts:
@@ -96,9 +97,9 @@ def thread_link(channel: str, ts: str) -> str:
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-def start_reprocess(
+async def start_reprocess(
     services,
-    client: WebClient,
+    client: AsyncWebClient,
     *,
     entry_id: str,
     kind: str,
@@ -112,18 +113,18 @@ def start_reprocess(
     for target in targets:
         try:
             requests.append(
-                _start_one(services, client, entry_id, kind, target, user, channel, thread_ts)
+                await _start_one(services, client, entry_id, kind, target, user, channel, thread_ts)
             )
         except ValueError as exc:
-            client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=channel, user=user, thread_ts=thread_ts, text=str(exc)
             )
     return requests
 
 
-def _start_one(
+async def _start_one(
     services,
-    client: WebClient,
+    client: AsyncWebClient,
     entry_id: str,
     kind: str,
     target: str,
@@ -148,21 +149,21 @@ def _start_one(
     )
     cards = services.engine.cards
     if not created:
-        client.chat_postEphemeral(
+        await client.chat_postEphemeral(
             channel=channel,
             user=user,
             thread_ts=thread_ts,
             **_card_args(cards.request_status_card("already_open", request, settings.ops_channel)),
         )
         return request
-    client.chat_postMessage(
+    await client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
         **_card_args(cards.request_status_card("requested", request, settings.ops_channel)),
     )
     if settings.ops_channel:
         try:
-            posted = client.chat_postMessage(
+            posted = await client.chat_postMessage(
                 channel=settings.ops_channel,
                 **_card_args(
                     cards.ops_request_card(request, entry, thread_link(channel, thread_ts))
@@ -174,7 +175,7 @@ def _start_one(
                 ops_channel=posted["channel"],
                 ops_ts=posted["ts"],
             )
-        except (SlackApiError, OSError) as exc:
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # The request stays recorded; ops can still see it with /amzerror requests.
             reason = slack_error(exc)
             update_request(services.store, request.id, last_error=f"ops post failed: {reason}")

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+
+from aiohttp import web
 
 from bot.activity import forget_old_events
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
+from bot.slack.ack import finish_running
 from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+# aiohttp refuses bodies over 1 MiB by default; a pasted megabyte, JSON-escaped, is more.
+MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
 def require(settings: Settings, mode: str) -> None:
@@ -43,26 +50,29 @@ def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None
     return engine, dispatcher
 
 
-def wsgi_application(settings: Settings) -> Callable:
+async def web_application(settings: Settings) -> web.Application:
     """`POST /slack/events` for everything Slack sends; `GET /healthz` once ready."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app, make_client, make_session
 
     engine, dispatcher = start_services(settings)
-    handler = SlackRequestHandler(build_app(settings, engine, webhook=dispatcher), EVENTS_PATH)
+    session = make_session()
+    bolt = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
 
-    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        method = environ.get("REQUEST_METHOD", "")
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ok\n"]
-        if path == EVENTS_PATH and method == "POST":
-            return handler(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain")])
-        return [b"not found\n"]
+    async def slack_events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
+    async def health(request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def finish(app: web.Application) -> None:
+        await finish_running()
+        await session.close()
+
+    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application.add_routes([web.post(EVENTS_PATH, slack_events), web.get(HEALTH_PATH, health)])
+    application.on_shutdown.append(finish)
     return application
 
 
@@ -72,38 +82,48 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
-            # Threaded workers: Bolt acknowledges on a request thread and does the work in
-            # its pool. Workers share state only through SQLite (WAL), which is safe.
+            # One event loop per worker process, one worker per core: Web API calls
+            # wait without holding a thread, so a burst does not queue behind them.
+            # Workers share state only through SQLite (WAL), which is safe.
             self.cfg.set("workers", settings.http_workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 16)
+            self.cfg.set("worker_class", "aiohttp.GunicornWebWorker")
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("keepalive", 5)
             self.cfg.set("loglevel", "warning")
 
         def load(self) -> Callable:
-            return wsgi_application(settings)
+            async def application() -> web.Application:  # built inside the worker's loop
+                return await web_application(settings)
+
+            return application
 
     Server().run()
     return 0
 
 
-def serve_socket_mode(settings: Settings) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk import WebClient
+async def _socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    from bot.slack.app import build_app
+    from bot.slack.app import build_app, make_client, make_session
 
     engine, dispatcher = start_services(settings)
-    app = build_app(settings, engine, webhook=dispatcher)
-    kwargs = {"base_url": settings.api_url} if settings.api_url else {}
-    handler = SocketModeHandler(
-        app, settings.app_token, web_client=WebClient(token=settings.app_token, **kwargs)
-    )
+    async with make_session() as session:
+        app = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+        handler = AsyncSocketModeHandler(
+            app, settings.app_token, web_client=make_client(settings, session)
+        )
+        log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
+        try:
+            await handler.start_async()
+        finally:
+            await finish_running()
+
+
+def serve_socket_mode(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
-    handler.start()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how people stop it
+        asyncio.run(_socket_mode(settings))
     return 0
 
 

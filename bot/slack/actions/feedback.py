@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import record_feedback
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.actions.common import read_click
 from bot.slack.actions.other_matches import post_other_matches
 
 FEEDBACK_ACTIONS = ("feedback_helpful", "feedback_not_helpful")
 
 
-def handle_feedback(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_feedback(
+    body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     amz = context["amz"]
     click = read_click(body, action)
     entry_id = click.value.get("e", "")
@@ -36,16 +38,16 @@ def handle_feedback(body: dict, action: dict, client: WebClient, context: BoltCo
     )
     blocks[actions_at + 1 : actions_at + 1] = note
     if click.message_ts:
-        client.chat_update(
+        await client.chat_update(
             channel=click.channel,
             ts=click.message_ts,
             blocks=blocks,
             text=click.message.get("text") or "amzerror card",
         )
     if not helpful:
-        post_other_matches(amz, client, click)
+        await post_other_matches(amz, client, click)
 
 
-def register(app: App) -> None:
+def register(app: AsyncApp) -> None:
     for action_id in FEEDBACK_ACTIONS:
-        app.action(action_id)(ack=acknowledge, lazy=[handle_feedback])
+        app.action(action_id)(ack_then(handle_feedback))

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import log_match, remember_thread
 from bot.matcher import Match
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
 from bot.slack.replies import post_card
 
 
-def post_other_matches(amz, client: WebClient, click: Click) -> None:
+async def post_other_matches(amz, client: AsyncWebClient, click: Click) -> None:
     entry_id = click.value.get("e", "")
     others = amz.engine.others_like(entry_id)
     context = {k: click.value[k] for k in ("sku", "order") if k in click.value}
     card = amz.engine.cards.other_matches_card(entry_id, others, context)
-    post_card(client, click.channel, card, click.thread_ts)
+    await post_card(client, click.channel, card, click.thread_ts)
 
 
-def handle_other_matches(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
-    post_other_matches(context["amz"], client, read_click(body, action))
+async def handle_other_matches(
+    body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    await post_other_matches(context["amz"], client, read_click(body, action))
 
 
-def handle_show_entry(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_show_entry(
+    body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     amz = context["amz"]
     click = read_click(body, action)
     entry = amz.engine.entry(click.value.get("e", ""))
@@ -36,12 +40,14 @@ def handle_show_entry(body: dict, action: dict, client: WebClient, context: Bolt
     orders = (click.value["order"],) if "order" in click.value else ()
     slots = {k: click.value[k] for k in ("sku", "order") if k in click.value}
     match = Match(entry.id, entry.title, 100, slots, skus, orders)
-    post_card(client, click.channel, amz.engine.cards.entry_card(entry, match), click.thread_ts)
+    await post_card(
+        client, click.channel, amz.engine.cards.entry_card(entry, match), click.thread_ts
+    )
     if click.thread_ts:
         remember_thread(amz.store, click.channel, click.thread_ts, entry.id, skus, orders)
     log_match(amz.store, entry.id, 100, "show", click.channel)
 
 
-def register(app: App) -> None:
-    app.action("other_matches")(ack=acknowledge, lazy=[handle_other_matches])
-    app.action(re.compile(r"^show_entry_\d+$"))(ack=acknowledge, lazy=[handle_show_entry])
+def register(app: AsyncApp) -> None:
+    app.action("other_matches")(ack_then(handle_other_matches))
+    app.action(re.compile(r"^show_entry_\d+$"))(ack_then(handle_show_entry))

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.reprocess import get_request, resolve
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.actions.common import read_click
 from bot.slack.replies import modal_metadata, start_reprocess
 
 log = logging.getLogger(__name__)
 
 
-def handle_request(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_request(
+    body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     amz = context["amz"]
     click = read_click(body, action)
     entry = amz.engine.entry(click.value.get("e", ""))
     if entry is None or not entry.reprocessable:
-        client.chat_postEphemeral(
+        await client.chat_postEphemeral(
             channel=click.channel,
             user=click.user,
             text="This card's error is not fixed by reprocessing.",
@@ -37,9 +39,9 @@ def handle_request(body: dict, action: dict, client: WebClient, context: BoltCon
         view = amz.engine.cards.reprocess_modal(
             entry, kind, modal_metadata(entry.id, click.channel, click.thread_ts)
         )
-        client.views_open(trigger_id=click.trigger_id, view=view)
+        await client.views_open(trigger_id=click.trigger_id, view=view)
         return
-    start_reprocess(
+    await start_reprocess(
         amz,
         client,
         entry_id=entry.id,
@@ -51,15 +53,17 @@ def handle_request(body: dict, action: dict, client: WebClient, context: BoltCon
     )
 
 
-def handle_resolution(body: dict, action: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_resolution(
+    body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     amz = context["amz"]
     click = read_click(body, action)
     status = "done" if action["action_id"] == "reprocess_done" else "failed"
     request_id = click.value.get("request")
     if not isinstance(request_id, int):
         return
-    if not amz.is_ops(client, click.user):
-        client.chat_postEphemeral(
+    if not await amz.is_ops(client, click.user):
+        await client.chat_postEphemeral(
             channel=click.channel,
             user=click.user,
             text="Only members of the ops channel can mark reprocessing requests done or failed.",
@@ -69,7 +73,7 @@ def handle_resolution(body: dict, action: dict, client: WebClient, context: Bolt
     if request is None:
         current = get_request(amz.store, request_id)
         state = current.status if current else "unknown"
-        client.chat_postEphemeral(
+        await client.chat_postEphemeral(
             channel=click.channel,
             user=click.user,
             text=f"Request #{request_id} is already {state}.",
@@ -79,12 +83,12 @@ def handle_resolution(body: dict, action: dict, client: WebClient, context: Bolt
     entry = amz.engine.entry(request.entry_id)
     if entry is not None:
         ops_card = cards.ops_request_card(request, entry, None)
-        client.chat_update(
+        await client.chat_update(
             channel=click.channel, ts=click.message_ts, blocks=ops_card.blocks, text=ops_card.text
         )
     if request.channel and request.thread_ts:
         status_card = cards.request_status_card(status, request, amz.settings.ops_channel)
-        client.chat_postMessage(
+        await client.chat_postMessage(
             channel=request.channel,
             thread_ts=request.thread_ts,
             blocks=status_card.blocks,
@@ -92,7 +96,7 @@ def handle_resolution(body: dict, action: dict, client: WebClient, context: Bolt
         )
 
 
-def register(app: App) -> None:
-    app.action("reprocess_request")(ack=acknowledge, lazy=[handle_request])
-    app.action("reprocess_done")(ack=acknowledge, lazy=[handle_resolution])
-    app.action("reprocess_failed")(ack=acknowledge, lazy=[handle_resolution])
+def register(app: AsyncApp) -> None:
+    app.action("reprocess_request")(ack_then(handle_request))
+    app.action("reprocess_done")(ack_then(handle_resolution))
+    app.action("reprocess_failed")(ack_then(handle_resolution))

@@ -1,9 +1,9 @@
 """Slash commands."""
 
-from slack_bolt import App
+from slack_bolt.async_app import AsyncApp
 
 from bot.slack.commands import amzerror
 
 
-def register(app: App) -> None:
+def register(app: AsyncApp) -> None:
     amzerror.register(app)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import stats
 from bot.reprocess import open_requests
+from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste
 
 log = logging.getLogger(__name__)
@@ -46,23 +47,23 @@ def ephemeral_answer(amz, text: str):
     return cards.help_card()
 
 
-def ack_command(ack: Ack, command: dict, context: BoltContext) -> None:
+async def ack_command(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
     card = ephemeral_answer(context["amz"], (command.get("text") or "").strip())
     if card is None:
-        ack()  # a paste: the card follows from the lazy listener
+        await ack()  # a paste: the card follows from answer_command
     else:
         # Answers for the caller alone come back in the acknowledgement itself.
-        ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
+        await ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
 
 
-def answer_command(
-    command: dict, client: WebClient, context: BoltContext, respond: Respond
+async def answer_command(
+    command: dict, client: AsyncWebClient, context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     amz = context["amz"]
     text = (command.get("text") or "").strip()
     if subcommand(text) is not None:
         return  # answered in the acknowledgement
-    answer_paste(
+    await answer_paste(
         amz,
         client,
         channel=command["channel_id"],
@@ -73,5 +74,5 @@ def answer_command(
     )
 
 
-def register(app: App) -> None:
-    app.command("/amzerror")(ack=ack_command, lazy=[answer_command])
+def register(app: AsyncApp) -> None:
+    app.command("/amzerror")(ack_then(answer_command, first=ack_command))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import first_time
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste, post_card
 
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -19,7 +19,7 @@ def message_key(event: dict) -> str:
     return f"message:{event.get('channel')}:{event.get('ts')}"
 
 
-def handle_mention(event: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_mention(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     amz = context["amz"]
     if event.get("bot_id") or not first_time(amz.store, message_key(event)):
         return
@@ -27,9 +27,9 @@ def handle_mention(event: dict, client: WebClient, context: BoltContext) -> None
     thread_ts = event.get("thread_ts") or event["ts"]
     text = MENTION.sub(" ", event.get("text") or "").strip()
     if not text:
-        post_card(client, channel, amz.engine.cards.help_card(), thread_ts)
+        await post_card(client, channel, amz.engine.cards.help_card(), thread_ts)
         return
-    answer_paste(
+    await answer_paste(
         amz,
         client,
         channel=channel,
@@ -40,5 +40,5 @@ def handle_mention(event: dict, client: WebClient, context: BoltContext) -> None
     )
 
 
-def register(app: App) -> None:
-    app.event("app_mention")(ack=acknowledge, lazy=[handle_mention])
+def register(app: AsyncApp) -> None:
+    app.event("app_mention")(ack_then(handle_mention))

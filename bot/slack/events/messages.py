@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import first_time, thread_context
 from bot.matcher import MATCH_THRESHOLD
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.events.mentions import message_key
 from bot.slack.replies import answer_paste, start_reprocess
 
@@ -33,7 +33,7 @@ def is_plain_human_message(event: dict, bot_user_id: str | None) -> bool:
     return bool(user) and user != bot_user_id
 
 
-def handle_message(event: dict, client: WebClient, context: BoltContext) -> None:
+async def handle_message(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     amz = context["amz"]
     bot_user_id = context.get("bot_user_id")
     if not is_plain_human_message(event, bot_user_id):
@@ -45,18 +45,18 @@ def handle_message(event: dict, client: WebClient, context: BoltContext) -> None
     thread_ts = event.get("thread_ts")
     followed = thread_context(amz.store, channel, thread_ts) if thread_ts else None
     if followed is not None:
-        follow_up(amz, client, event, followed)
+        await follow_up(amz, client, event, followed)
         return
     settings = amz.settings
     if not (settings.watch_all or channel in settings.watch_channels):
         return
     if event.get("channel_type") == "im":
         return
-    answer_once(amz, client, event, "watch", thread_ts or event["ts"], WATCH_THRESHOLD)
+    await answer_once(amz, client, event, "watch", thread_ts or event["ts"], WATCH_THRESHOLD)
 
 
-def answer_once(
-    amz, client: WebClient, event: dict, surface: str, thread_ts: str, min_score: int
+async def answer_once(
+    amz, client: AsyncWebClient, event: dict, surface: str, thread_ts: str, min_score: int
 ) -> None:
     """Match first; only a message worth answering is claimed (durably) and answered."""
     text = event.get("text") or ""
@@ -64,7 +64,7 @@ def answer_once(
     if result.best is None or result.best.score < min_score:
         return  # chat: no answer, and no write either
     if first_time(amz.store, message_key(event)):
-        answer_paste(
+        await answer_paste(
             amz,
             client,
             channel=event["channel"],
@@ -77,7 +77,7 @@ def answer_once(
         )
 
 
-def follow_up(amz, client: WebClient, event: dict, followed) -> None:
+async def follow_up(amz, client: AsyncWebClient, event: dict, followed) -> None:
     """A later message in a thread amzerror answered: a new error, or "reprocess"."""
     text = event.get("text") or ""
     channel, thread_ts = event["channel"], event["thread_ts"]
@@ -88,7 +88,7 @@ def follow_up(amz, client: WebClient, event: dict, followed) -> None:
         entry = amz.engine.entry(followed.entry_id)
         if entry is None or not entry.reprocessable:
             note = entry.reprocess_note if entry else ""
-            client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=channel,
                 user=event["user"],
                 thread_ts=thread_ts,
@@ -100,14 +100,14 @@ def follow_up(amz, client: WebClient, event: dict, followed) -> None:
         known = list(followed.skus if kind == "sku" else followed.orders)
         targets = [said] if said else known
         if not targets:
-            client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=channel,
                 user=event["user"],
                 thread_ts=thread_ts,
                 text=f"Which {kind}? Say `reprocess <{kind} id>`, or use the card's button.",
             )
             return
-        start_reprocess(
+        await start_reprocess(
             amz,
             client,
             entry_id=entry.id,
@@ -119,9 +119,9 @@ def follow_up(amz, client: WebClient, event: dict, followed) -> None:
         )
         return
     # A new error in the thread gets a card; chat gets nothing.
-    answer_once(amz, client, event, "thread", thread_ts, MATCH_THRESHOLD)
+    await answer_once(amz, client, event, "thread", thread_ts, MATCH_THRESHOLD)
 
 
-def register(app: App) -> None:
+def register(app: AsyncApp) -> None:
     # Every message event is acknowledged (an unhandled one would get 404 and be retried).
-    app.event("message")(ack=acknowledge, lazy=[handle_message])
+    app.event("message")(ack_then(handle_message))

@@ -1,9 +1,9 @@
 """Shortcuts."""
 
-from slack_bolt import App
+from slack_bolt.async_app import AsyncApp
 
 from bot.slack.shortcuts import explain
 
 
-def register(app: App) -> None:
+def register(app: AsyncApp) -> None:
     explain.register(app)

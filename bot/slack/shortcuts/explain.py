@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from slack_bolt import App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.ack import acknowledge
+from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste
 
 CALLBACK_ID = "explain_amazon_error"
 
 
-def handle_explain(
-    shortcut: dict, client: WebClient, context: BoltContext, respond: Respond
+async def handle_explain(
+    shortcut: dict, client: AsyncWebClient, context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
     message = shortcut.get("message") or {}
-    answer_paste(
+    await answer_paste(
         context["amz"],
         client,
         channel=shortcut["channel"]["id"],
@@ -27,5 +27,5 @@ def handle_explain(
     )
 
 
-def register(app: App) -> None:
-    app.shortcut(CALLBACK_ID)(ack=acknowledge, lazy=[handle_explain])
+def register(app: AsyncApp) -> None:
+    app.shortcut(CALLBACK_ID)(ack_then(handle_explain))

@@ -1,9 +1,9 @@
 """Modal submissions."""
 
-from slack_bolt import App
+from slack_bolt.async_app import AsyncApp
 
 from bot.slack.views import reprocess_target
 
 
-def register(app: App) -> None:
+def register(app: AsyncApp) -> None:
     reprocess_target.register(app)

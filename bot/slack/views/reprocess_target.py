@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.knowledge import Entry
 from bot.reprocess import validate_target
+from bot.slack.ack import ack_then
 from bot.slack.replies import start_reprocess
 
 
@@ -23,21 +24,23 @@ def read_submission(amz, view: dict) -> tuple[Entry | None, dict, str]:
     return entry, meta, typed
 
 
-def check_submission(ack: Ack, view: dict, context: BoltContext) -> None:
+async def check_submission(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> None:
     """Answer in the modal itself: an error under the field, or close it."""
     entry, _, typed = read_submission(context["amz"], view)
     if entry is None or not entry.reprocessable:
-        ack(response_action="errors", errors={"target": "This error cannot be reprocessed."})
+        await ack(response_action="errors", errors={"target": "This error cannot be reprocessed."})
         return
     try:
         validate_target(entry.reprocess_target, typed)
     except ValueError as exc:
-        ack(response_action="errors", errors={"target": str(exc)})
+        await ack(response_action="errors", errors={"target": str(exc)})
         return
-    ack()
+    await ack()
 
 
-def submit_request(body: dict, view: dict, client: WebClient, context: BoltContext) -> None:
+async def submit_request(
+    body: dict, view: dict, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
     amz = context["amz"]
     entry, meta, typed = read_submission(amz, view)
     if entry is None or not entry.reprocessable:
@@ -46,7 +49,7 @@ def submit_request(body: dict, view: dict, client: WebClient, context: BoltConte
         target = validate_target(entry.reprocess_target, typed)
     except ValueError:
         return  # refused in the modal already
-    start_reprocess(
+    await start_reprocess(
         amz,
         client,
         entry_id=entry.id,
@@ -58,5 +61,5 @@ def submit_request(body: dict, view: dict, client: WebClient, context: BoltConte
     )
 
 
-def register(app: App) -> None:
-    app.view("reprocess_target")(ack=check_submission, lazy=[submit_request])
+def register(app: AsyncApp) -> None:
+    app.view("reprocess_target")(ack_then(submit_request, first=check_submission))
