@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.matcher import Match
 from bot.store import Store, now_iso
 
 SEEN_KEEP_DAYS = 3
@@ -38,26 +38,40 @@ def forget_old_events(store: Store, days: int = SEEN_KEEP_DAYS) -> None:
         store.db.execute("delete from events_seen where seen_at < ?", [cutoff])
 
 
-def remember_thread(
+def record_answer(
     store: Store,
+    match: Match,
+    surface: str,
     channel: str,
-    thread_ts: str,
-    entry_id: str,
-    skus: Sequence[str] = (),
-    orders: Sequence[str] = (),
+    thread_ts: str | None = None,
 ) -> None:
-    with store.write_lock, store.db.conn:
-        store.db["threads"].upsert(
-            {
-                "channel": channel,
-                "thread_ts": thread_ts,
-                "entry_id": entry_id,
-                "skus": json.dumps(list(skus)),
-                "orders": json.dumps(list(orders)),
-                "updated_at": now_iso(),
-            },
-            pk=("channel", "thread_ts"),
+    """Count an answer for the statistics and, with `thread_ts`, remember what its thread is about.
+
+    One transaction, in plain SQL: this runs for every answer, and sqlite-utils'
+    table introspection on each insert cost more than the writes themselves.
+    """
+    now = now_iso()
+    with store.write_lock, store.db.conn as conn:
+        conn.execute(
+            "insert into match_log (entry_id, score, surface, channel, created_at) "
+            "values (?, ?, ?, ?, ?)",
+            [match.id, match.score, surface, channel, now],
         )
+        if thread_ts:
+            conn.execute(
+                "insert into threads (channel, thread_ts, entry_id, skus, orders, updated_at) "
+                "values (?, ?, ?, ?, ?, ?) on conflict (channel, thread_ts) do update set "
+                "entry_id = excluded.entry_id, skus = excluded.skus, "
+                "orders = excluded.orders, updated_at = excluded.updated_at",
+                [
+                    channel,
+                    thread_ts,
+                    match.id,
+                    json.dumps(list(match.skus)),
+                    json.dumps(list(match.orders)),
+                    now,
+                ],
+            )
 
 
 def thread_context(store: Store, channel: str, thread_ts: str) -> ThreadContext | None:
@@ -92,19 +106,6 @@ def record_feedback(
                 "helpful": int(helpful),
                 "channel": channel,
                 "message_ts": message_ts,
-                "created_at": now_iso(),
-            }
-        )
-
-
-def log_match(store: Store, entry_id: str, score: int, surface: str, channel: str) -> None:
-    with store.write_lock, store.db.conn:
-        store.db["match_log"].insert(
-            {
-                "entry_id": entry_id,
-                "score": score,
-                "surface": surface,
-                "channel": channel,
                 "created_at": now_iso(),
             }
         )

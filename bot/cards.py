@@ -161,7 +161,11 @@ def card_as_text(card: Card) -> str:
 class CardRenderer:
     """Jinja2 environment over the card templates, with the escaping filters."""
 
-    def __init__(self, templates_dir: Path, vtex_account: str | None = None):
+    def __init__(self, templates_dir: Path, vtex_account: str | None = None, validate: bool = True):
+        # `validate=False` is for the live bot: the templates are proven valid by the test
+        # suite, and checking every card against slack_sdk's models costs more CPU than
+        # rendering it. Slack's own refusal (invalid_blocks) still falls back to text.
+        self.validate = validate
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             autoescape=False,
@@ -188,7 +192,8 @@ class CardRenderer:
             blocks = json.loads(source)
         except ValueError as exc:
             raise CardError(f"{template} did not render JSON: {exc}") from exc
-        validate_blocks(blocks)
+        if self.validate:
+            validate_blocks(blocks)
         return Card(blocks, limit(fallback, 3000))
 
     # -- the cards ---------------------------------------------------------------------
@@ -263,7 +268,8 @@ class CardRenderer:
         """The card with a first line saying who asked and what they pasted."""
         asked = self.render("asked.json.j2", "", user=user, text=text.strip())
         blocks = [*asked.blocks, *card.blocks]
-        validate_blocks(blocks)
+        if self.validate:
+            validate_blocks(blocks)
         return Card(blocks, card.text)
 
     def help_card(self) -> Card:

@@ -29,10 +29,10 @@ class Explanation:
 class Engine:
     """Loads the knowledge base (rebuilding it when files change) and answers pastes."""
 
-    def __init__(self, settings: Settings, store: Store | None = None):
+    def __init__(self, settings: Settings, store: Store | None = None, validate_cards: bool = True):
         self.settings = settings
         self.store = store or Store(settings.db_path)
-        self.cards = CardRenderer(settings.templates_dir, settings.vtex_account)
+        self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
         self.status = self._load(force=False)

@@ -442,6 +442,8 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeSlack  # set on the per-server subclass
     server_version = "FakeSlack/1.0"
+    # Keep-alive, as slack.com offers: clients that pool connections reuse them.
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:
         pass  # keep test output quiet

@@ -93,6 +93,16 @@ def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(send, s
     slack.wait_for("chat.postMessage")
 
 
+def test_a_card_slack_refuses_still_arrives_as_text(send, slack, bot):
+    slack.fail("chat.postMessage", error="invalid_blocks")
+    send.event(mention_event(f"sku 4410 {INACTIVE}"))
+    refused, retried = slack.wait_for("chat.postMessage", count=2)
+    assert refused.failed and refused.params.get("blocks")
+    assert "blocks" not in retried.params and "inactive" in retried.params["text"].lower()
+    assert retried.params["thread_ts"] == refused.params["thread_ts"]
+    assert "invalid_blocks" in bot.log.read_text()
+
+
 def test_a_failed_ops_post_keeps_the_request_and_says_why(send, slack, bot):
     card = card_for(send, slack, f"sku 1212 {INACTIVE}")
     slack.fail("chat.postMessage", error="channel_not_found", channel=OPS)

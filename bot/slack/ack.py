@@ -21,9 +21,14 @@ async def acknowledge(ack: AsyncAck) -> None:
     await ack()
 
 
-def _call_with(function: Callable, args: AsyncArgs) -> Awaitable:
-    names = inspect.signature(function).parameters
-    return function(**{name: getattr(args, name) for name in names})
+def _caller(function: Callable) -> Callable[[AsyncArgs], Awaitable]:
+    """Call `function` with the arguments it names, as Bolt does for listeners."""
+    names = tuple(inspect.signature(function).parameters)  # once, not per request
+
+    def call(args: AsyncArgs) -> Awaitable:
+        return function(**{name: getattr(args, name) for name in names})
+
+    return call
 
 
 def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge) -> Callable:
@@ -34,9 +39,11 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
     more CPU than building the card.
     """
 
+    call_first, call_work = _caller(first), _caller(work)
+
     async def listener(args: AsyncArgs) -> None:
-        await _call_with(first, args)
-        task = asyncio.create_task(_call_with(work, args), name=work.__name__)
+        await call_first(args)
+        task = asyncio.create_task(call_work(args), name=work.__name__)
         _running.add(task)
         task.add_done_callback(_finished)
 

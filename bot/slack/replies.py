@@ -10,7 +10,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import log_match, remember_thread
+from bot.activity import record_answer
 from bot.cards import Card
 from bot.engine import Explanation
 from bot.matcher import MatchResult
@@ -30,19 +30,29 @@ async def post_card(
     respond: Callable | None = None,
 ) -> str | None:
     """Post a card; the message ts, or None when it went through response_url instead."""
+    message = {"blocks": card.blocks, "text": card.text}
     try:
-        response = await client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            blocks=card.blocks,
-            text=card.text,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        try:
+            response = await client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                **message,
+            )
+        except SlackApiError as exc:
+            if slack_error(exc) != "invalid_blocks":
+                raise
+            # A card Slack refuses still says what it found, as plain text.
+            log.error("Slack refused a card's blocks (%s); posting its text", exc)
+            message = {"text": card.text}
+            response = await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, **message
+            )
         return response["ts"]
     except SlackApiError as exc:
         if respond is not None and slack_error(exc) in _NOT_POSTABLE:
-            await respond(response_type="in_channel", blocks=card.blocks, text=card.text)
+            await respond(response_type="in_channel", **message)
             return None
         raise
 
@@ -74,12 +84,10 @@ async def answer_paste(
         card = services.engine.cards.with_question(card, user, text)
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
-        remember_thread(services.store, channel, thread_ts, best.id, best.skus, best.orders)
+        record_answer(services.store, best, surface, channel, thread_ts)
     ts = await post_card(client, channel, card, thread_ts, respond)
-    if best is not None:
-        log_match(services.store, best.id, best.score, surface, channel)
-        if ts and not thread_ts:
-            remember_thread(services.store, channel, ts, best.id, best.skus, best.orders)
+    if best is not None and not thread_ts:
+        record_answer(services.store, best, surface, channel, ts)
     return explanation
 
 

@@ -36,7 +36,7 @@ def require(settings: Settings, mode: str) -> None:
 
 
 def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
-    engine = Engine(settings)
+    engine = Engine(settings, validate_cards=False)
     for problem in engine.status.problems:
         log.error("knowledge: %s", problem)
     forget_old_events(engine.store)

@@ -7,7 +7,7 @@ import re
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import log_match, remember_thread
+from bot.activity import record_answer
 from bot.matcher import Match
 from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
@@ -43,9 +43,7 @@ async def handle_show_entry(
     await post_card(
         client, click.channel, amz.engine.cards.entry_card(entry, match), click.thread_ts
     )
-    if click.thread_ts:
-        remember_thread(amz.store, click.channel, click.thread_ts, entry.id, skus, orders)
-    log_match(amz.store, entry.id, 100, "show", click.channel)
+    record_answer(amz.store, match, "show", click.channel, click.thread_ts or None)
 
 
 def register(app: AsyncApp) -> None:
