@@ -13,6 +13,7 @@ Bounded: it stops by itself, and only talks to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
@@ -26,10 +27,12 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+
+import aiohttp
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,6 +43,7 @@ from tests.slackharness import (  # noqa: E402
     BotProcess,
     SlackSender,
     bot_env,
+    free_port,
     mention_event,
     message_event,
     new_ts,
@@ -84,11 +88,18 @@ class RemoteFake:
 class Job:
     kind: str
     key: str  # what the answer is found by: channel, thread ts, or SKU
-    send: callable
+    request: tuple[bytes, dict[str, str]]  # body and headers, signed as Slack signs them
     duplicate: bool = False
     sent_at: float = 0.0
     ack_ms: float = 0.0
     status: int = 0
+
+
+class PreparedSender(SlackSender):
+    """Builds and signs each request ahead of the burst, so the burst only sends."""
+
+    def post(self, body: str, content_type: str, **kw) -> tuple[bytes, dict[str, str]]:
+        return self.signed(body, content_type, **kw)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -126,22 +137,93 @@ def peak_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def build_jobs(sender: SlackSender, count: int, rng: random.Random) -> list[Job]:
+def pss_mb(pid: int) -> float:
+    """Proportional set size of the bot and its workers: pages shared after fork count once."""
+    total = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+class MemorySampler(threading.Thread):
+    """Samples the bot's PSS every 50 ms (the kernel keeps no peak of it)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            self.peak = max(self.peak, pss_mb(self.pid))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        return max(self.peak, pss_mb(self.pid))
+
+
+async def baseline_app() -> web.Application:
+    """The floor: the same server (gunicorn, aiohttp workers) answering 200 with no work."""
+
+    async def ok(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(text="")
+
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app.add_routes([web.post("/slack/events", ok), web.get("/healthz", ok)])
+    return app
+
+
+def run_baseline(jobs: list[Job], concurrency: int) -> dict:
+    """The same burst against `baseline_app`: what the generator and server alone cost."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--worker-class", "aiohttp.GunicornWebWorker"]
+    proc = subprocess.Popen(
+        [*command, "-w", "2", "-b", f"127.0.0.1:{port}", "benchmarks.bench_load:baseline_app"],
+        cwd=ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        errors: list[str] = []
+        started = time.perf_counter()
+        asyncio.run(fire_all(url + "/slack/events", jobs, concurrency, errors))
+        seconds = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    acks = [j.ack_ms for j in jobs]
+    return {
+        "ack_p50_ms": round(statistics.median(acks), 1),
+        "ack_p99_ms": round(percentile(acks, 99), 1),
+        "throughput_rps": round(len(jobs) / seconds, 1),
+    }
+
+
+def build_jobs(sender: PreparedSender, count: int, rng: random.Random) -> list[Job]:
     jobs: list[Job] = []
     for i in range(count):
         paste = rng.choice(PASTES)
         roll = i % 10
         if roll < 3:
             channel = f"CLOAD{i:05d}"
-            jobs.append(
-                Job("command", channel, lambda c=channel, p=paste: sender.command(p, channel=c))
-            )
+            jobs.append(Job("command", channel, sender.command(paste, channel=channel)))
         elif roll < 5:
             event = mention_event(f"sku {10000 + i} {paste}")
-            jobs.append(Job("mention", event["ts"], lambda e=event: sender.event(e)))
+            jobs.append(Job("mention", event["ts"], sender.event(event)))
         elif roll < 8:
             event = message_event(f"help please: {paste}", channel=WATCHED)
-            jobs.append(Job("watched", event["ts"], lambda e=event: sender.event(e)))
+            jobs.append(Job("watched", event["ts"], sender.event(event)))
         else:
             sku = str(900000 + i)
             root = new_ts()
@@ -150,14 +232,41 @@ def build_jobs(sender: SlackSender, count: int, rng: random.Random) -> list[Job]
                 "sku-inactive", Match("sku-inactive", "", 100, {"sku": sku}, (sku,))
             )
             action = {"action_id": "reprocess_request", "block_id": "card_actions", "value": value}
-            jobs.append(Job("click", sku, lambda m=message, a=action: sender.click(m, a)))
+            jobs.append(Job("click", sku, sender.click(message, action)))
     # Slack retries: 10% of the events arrive a second time, same event id, with a retry header.
     events = [j for j in jobs if j.kind in ("mention", "watched")]
     for job in rng.sample(events, max(1, len(jobs) // 10)):
-        original = job.send
-        jobs.append(Job(job.kind, job.key, original, duplicate=True))
+        body, headers = job.request
+        retry = {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        jobs.append(Job(job.kind, job.key, (body, retry), duplicate=True))
     rng.shuffle(jobs)
     return jobs
+
+
+async def fire_all(url: str, jobs: list[Job], concurrency: int, errors: list[str]) -> None:
+    """Send every job, `concurrency` at a time, over kept-alive connections as Slack does."""
+    queue: asyncio.Queue[Job] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+    timeout = aiohttp.ClientTimeout(total=10)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def worker() -> None:
+            while not queue.empty():
+                job = queue.get_nowait()
+                body, headers = job.request
+                job.sent_at = time.time()
+                started = time.perf_counter()
+                try:
+                    async with session.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        job.status = response.status
+                except (aiohttp.ClientError, TimeoutError) as exc:  # counted, not fatal
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                job.ack_ms = (time.perf_counter() - started) * 1000
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 def run(count: int, concurrency: int) -> dict:
@@ -171,30 +280,14 @@ def run(count: int, concurrency: int) -> dict:
         )
         bot = BotProcess(env).start()
         try:
-            sender = SlackSender(bot.url, response_base=slack.base)
+            sender = PreparedSender(bot.url, response_base=slack.base)
             jobs = build_jobs(sender, count, rng)
-            lock = threading.Lock()
             errors: list[str] = []
-
-            def fire(job: Job) -> None:
-                job.sent_at = time.time()
-                started = time.perf_counter()
-                try:
-                    reply = job.send()
-                except OSError as exc:  # counted, not fatal: the report says how many
-                    with lock:
-                        job.ack_ms = (time.perf_counter() - started) * 1000
-                        job.status = 0
-                        errors.append(f"{type(exc).__name__}: {exc}")
-                    return
-                with lock:
-                    job.ack_ms = reply.seconds * 1000
-                    job.status = reply.status
-
             cpu_before = cpu_seconds(bot.proc.pid)
+            memory = MemorySampler(bot.proc.pid)
+            memory.start()
             started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                list(pool.map(fire, jobs))
+            asyncio.run(fire_all(sender.url, jobs, concurrency, errors))
             sent_seconds = time.perf_counter() - started
             originals = [j for j in jobs if not j.duplicate]
             expected_posts = sum(2 if j.kind == "click" else 1 for j in originals)
@@ -221,9 +314,13 @@ def run(count: int, concurrency: int) -> dict:
                     key = p.get("thread_ts")
                 answers[key] += 1
                 first_at.setdefault(key, call.at)
-            reply_ms = [
-                (first_at[j.key] - j.sent_at) * 1000 for j in originals if j.key in first_at
-            ]
+            reply_by_kind: dict[str, list[float]] = {}
+            for j in originals:
+                if j.key in first_at:
+                    reply_by_kind.setdefault(j.kind, []).append(
+                        (first_at[j.key] - j.sent_at) * 1000
+                    )
+            reply_ms = [ms for values in reply_by_kind.values() for ms in values]
             missing = [j.key for j in originals if answers[j.key] == 0]
             doubled = [k for k, n in answers.items() if n > 1]
             with sqlite3.connect(bot.env["AMZERROR_DB"]) as conn:
@@ -232,6 +329,7 @@ def run(count: int, concurrency: int) -> dict:
                 )
             clicks = [j.key for j in originals if j.kind == "click"]
             rss = peak_rss_mb(bot.proc.pid)
+            pss = memory.stop()
             bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
         finally:
             bot.stop()
@@ -246,14 +344,42 @@ def run(count: int, concurrency: int) -> dict:
         "ack_p99_ms": round(percentile(acks, 99), 1),
         "reply_p50_ms": round(statistics.median(reply_ms), 1) if reply_ms else None,
         "reply_p99_ms": round(percentile(reply_ms, 99), 1) if reply_ms else None,
+        "reply_p99_ms_by_kind": {
+            kind: round(percentile(values, 99), 1) for kind, values in sorted(reply_by_kind.items())
+        },
         "throughput_rps": round(len(jobs) / sent_seconds, 1),
         "all_answered_seconds": round(total_seconds, 1),
         "missing_answers": len(missing),
         "duplicated_answers": len(doubled),
         "requests_recorded_once": all(recorded[s] == 1 for s in clicks),
-        "peak_rss_mb": round(rss, 1),
+        "peak_pss_mb": round(pss, 1),
+        "peak_rss_sum_mb": round(rss, 1),
         "bot_cpu_ms_per_request": round(bot_cpu * 1000 / len(jobs), 2),
         "bot_cpu_share_of_2_cores": round(bot_cpu / total_seconds / 2, 2),
+    }
+
+
+def summary(rounds: list[dict], baselines: list[dict]) -> dict:
+    """Each figure's median over the rounds (and its worst), next to the baseline's."""
+
+    def median_of(key: str, runs: list[dict]) -> float:
+        return round(statistics.median(r[key] for r in runs), 1)
+
+    figures = ("ack_p50_ms", "ack_p99_ms", "reply_p50_ms", "reply_p99_ms", "throughput_rps")
+    return {
+        "rounds": len(rounds),
+        **{f"{key} (median of rounds)": median_of(key, rounds) for key in figures},
+        "ack_p99_ms (worst round)": max(r["ack_p99_ms"] for r in rounds),
+        "reply_p99_ms (worst round)": max(r["reply_p99_ms"] or 0 for r in rounds),
+        "peak_pss_mb (worst round)": max(r["peak_pss_mb"] for r in rounds),
+        "baseline ack_p50_ms": median_of("ack_p50_ms", baselines),
+        "baseline ack_p99_ms": median_of("ack_p99_ms", baselines),
+        "baseline throughput_rps": median_of("throughput_rps", baselines),
+        "lost / duplicated answers": (
+            sum(r["missing_answers"] for r in rounds),
+            sum(r["duplicated_answers"] for r in rounds),
+        ),
+        "requests recorded exactly once": all(r["requests_recorded_once"] for r in rounds),
     }
 
 
@@ -261,14 +387,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    report = run(args.requests, args.concurrency)
-    print(json.dumps(report, indent=2))
-    ok = (
-        report["missing_answers"] == 0
-        and report["duplicated_answers"] == 0
-        and report["requests_recorded_once"]
-        and report["non_200"] == 0
+    rounds, baselines = [], []
+    for _ in range(args.rounds):
+        report = run(args.requests, args.concurrency)
+        print(json.dumps(report, indent=2))
+        rounds.append(report)
+        jobs = build_jobs(PreparedSender("http://baseline"), args.requests, random.Random(11))
+        baselines.append(run_baseline(jobs, args.concurrency))
+        print("baseline:", json.dumps(baselines[-1]))
+    print(json.dumps(summary(rounds, baselines), indent=2))
+    ok = all(
+        r["missing_answers"] == 0
+        and r["duplicated_answers"] == 0
+        and r["requests_recorded_once"]
+        and r["non_200"] == 0
+        for r in rounds
     )
     return 0 if ok else 1
 

@@ -132,7 +132,7 @@ class SlackSender:
         self.signer = SignatureVerifier(secret)
         self.response_base = response_base
 
-    def post(
+    def signed(
         self,
         body: str,
         content_type: str,
@@ -140,24 +140,24 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
         headers: dict | None = None,
-    ) -> Reply:
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of a request as Slack signs it (or tampered with)."""
         ts = str(timestamp if timestamp is not None else int(time.time()))
         sig = (
             signature
             if signature is not None
             else self.signer.generate_signature(timestamp=ts, body=body)
         )
-        request = urllib.request.Request(
-            self.url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "Content-Type": content_type,
-                "X-Slack-Request-Timestamp": ts,
-                "X-Slack-Signature": sig,
-                **(headers or {}),
-            },
-        )
+        return body.encode(), {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig,
+            **(headers or {}),
+        }
+
+    def post(self, body: str, content_type: str, **kw) -> Reply:
+        data, headers = self.signed(body, content_type, **kw)
+        request = urllib.request.Request(self.url, data=data, method="POST", headers=headers)
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
