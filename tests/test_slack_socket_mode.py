@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -12,7 +15,7 @@ from bot.config import Settings
 from bot.slack.ack import finish_running
 from bot.slack.app import build_app, make_client, make_session
 from tests.fakeslack import BOT_USER_ID, TEAM_ID, FakeSlack
-from tests.slackharness import mention_event, new_ts
+from tests.slackharness import ROOT, mention_event, new_ts
 
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
 
@@ -91,3 +94,24 @@ def test_watch_all_answers_sure_matches_and_ignores_bots(deliver, slack):
     assert [a.status for a in answers] == [200, 200]
     [post] = slack.calls_to("chat.postMessage")
     assert post.params["thread_ts"] == human["ts"]
+
+
+def test_a_refused_app_token_is_one_line_and_a_failed_exit(slack, tmp_path):
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-socket",
+        "SLACK_APP_TOKEN": "xapp-revoked",  # the fake accepts xoxb- tokens only
+        "SLACK_API_URL": slack.url,
+        "AMZERROR_DB": str(tmp_path / "socket.db"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "amzerror: Slack refused the tokens (not_authed): check SLACK_APP_TOKEN" in done.stderr

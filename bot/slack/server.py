@@ -104,6 +104,7 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
 
 async def _socket_mode(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.slack.app import build_app, make_client, make_session
 
@@ -113,10 +114,24 @@ async def _socket_mode(settings: Settings) -> None:
         handler = AsyncSocketModeHandler(
             app, settings.app_token, web_client=make_client(settings, session)
         )
-        log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
         try:
-            await handler.start_async()
+            # The Socket Mode client retries a refused token forever; ask once first, so a
+            # wrong or revoked token is one line to fix rather than a loop of tracebacks.
+            await app.client.apps_connections_open(app_token=settings.app_token)
+            await app.client.auth_test()
+        except SlackApiError as exc:
+            error = exc.response.get("error", "error")
+            await handler.close_async()
+            raise ConfigError(
+                f"Slack refused the tokens ({error}): check SLACK_APP_TOKEN (xapp-…, with "
+                "connections:write) and SLACK_BOT_TOKEN (xoxb-…)"
+            ) from exc
+        try:
+            await handler.connect_async()
+            log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
+            await asyncio.Event().wait()  # serve until stopped
         finally:
+            await handler.close_async()
             await finish_running()
 
 
