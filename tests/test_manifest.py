@@ -17,6 +17,9 @@ METHOD_SCOPES = {
     "chat_update": {"chat:write"},
     "views_open": None,
     "conversations_members": {"channels:read", "groups:read"},
+    "auth_test": None,
+    # Called with the app-level token (connections:write), which Socket Mode needs anyway.
+    "apps_connections_open": None,
 }
 EVENT_SCOPES = {
     "app_mention": "app_mentions:read",
@@ -28,7 +31,7 @@ EVENT_SCOPES = {
 def web_api_calls() -> set[str]:
     calls = set()
     for path in (PROJECT_ROOT / "bot").rglob("*.py"):
-        calls.update(re.findall(r"client\.([a-z]+_[A-Za-z]+)\(", path.read_text()))
+        calls.update(re.findall(r"client\.([a-z]+(?:_[A-Za-z]+)+)\(", path.read_text()))
     return calls
 
 
