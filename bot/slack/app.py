@@ -28,7 +28,9 @@ MEMBERS_CACHE_SECONDS = 60.0
 API_CONNECTIONS = 64
 
 
-def make_client(settings: Settings, session: aiohttp.ClientSession, timeout: int = 10):
+def make_client(
+    settings: Settings, session: aiohttp.ClientSession, timeout: int = 10
+) -> AsyncWebClient:
     """The Web API client: 429s wait for Retry-After, 5xx and dropped connections retry."""
     kwargs = {"base_url": settings.api_url} if settings.api_url else {}
     return AsyncWebClient(

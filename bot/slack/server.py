@@ -111,14 +111,13 @@ async def _socket_mode(settings: Settings) -> None:
     engine, dispatcher = start_services(settings)
     async with make_session() as session:
         app = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
-        handler = AsyncSocketModeHandler(
-            app, settings.app_token, web_client=make_client(settings, session)
-        )
+        handler = AsyncSocketModeHandler(app, settings.app_token, web_client=app.client)
         try:
             # The Socket Mode client retries a refused token forever; ask once first, so a
             # wrong or revoked token is one line to fix rather than a loop of tracebacks.
-            await app.client.apps_connections_open(app_token=settings.app_token)
+            opened = await app.client.apps_connections_open(app_token=settings.app_token)
             await app.client.auth_test()
+            handler.client.wss_uri = opened["url"]  # connect with it rather than ask twice
         except SlackApiError as exc:
             error = exc.response.get("error", "error")
             await handler.close_async()
