@@ -168,6 +168,8 @@ class CardRenderer:
         self.validate = validate
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
+            # Templates ship with the code: no stat() of the file on every card.
+            auto_reload=False,
             autoescape=False,
             finalize=_finalize,
             undefined=jinja2.StrictUndefined,

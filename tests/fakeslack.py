@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.parser
 import email.policy
 import json
@@ -9,9 +11,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
+
+from aiohttp import web
 
 TEAM_ID = "T0FAKE"
 BOT_USER_ID = "U0BOT"
@@ -141,38 +144,21 @@ class FakeSlack:
         self.token_prefix = token_prefix
         self._cond = threading.Condition(threading.RLock())
         self._state = _State()
-        self._closing = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: _Server | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeSlack:
-        if self._server is not None:
-            return self
-        self._closing.clear()
-        handler = type("_BoundHandler", (_Handler,), {"fake": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="FakeSlack",
-            daemon=True,
-        )
-        self._thread.start()
+        if self._server is None:
+            server = _Server(self)
+            server.start()
+            self._server = server
         return self
 
     def close(self) -> None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        self._closing.set()  # wakes handlers sleeping on an injected delay
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if server is not None:
+            server.close()
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -184,7 +170,7 @@ class FakeSlack:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("FakeSlack is not running; use `with FakeSlack() as slack:`")
-        return self._server.server_address[1]
+        return self._server.port
 
     @property
     def base(self) -> str:
@@ -434,100 +420,118 @@ def _describe(call: Call) -> str:
     return f"{call.method} {params} -> {call.status}{flag}"
 
 
-class _Server(ThreadingHTTPServer):
-    # The standard backlog of 5 drops connections under a burst of concurrent calls.
-    request_queue_size = 256
+def request_params(query: str, content_type: str, body: bytes) -> tuple[dict, bool]:
+    """Arguments of a call from its query string and body, as Slack reads them.
+
+    Returns the arguments and whether the body was JSON that does not parse.
+    """
+    params: dict[str, Any] = _form_params(parse_qsl(query, keep_blank_values=True))
+    media_type = content_type.split(";")[0].strip().lower()
+    bad_body = False
+    if body:
+        text = body.decode("utf-8", errors="replace")
+        if media_type == "application/json" or (not media_type and text.lstrip()[:1] == "{"):
+            try:
+                decoded = json.loads(text)
+            except ValueError:
+                bad_body = True
+                params["_raw"] = text
+            else:
+                params.update(decoded if isinstance(decoded, dict) else {"_json": decoded})
+        elif media_type == "application/x-www-form-urlencoded":
+            params.update(_form_params(parse_qsl(text, keep_blank_values=True)))
+        elif media_type == "multipart/form-data":
+            params.update(_multipart_params(content_type, body))
+        else:
+            params["_raw"] = text
+    return params, bad_body
 
 
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeSlack  # set on the per-server subclass
-    server_version = "FakeSlack/1.0"
-    # Keep-alive, as slack.com offers: clients that pool connections reuse them.
-    protocol_version = "HTTP/1.1"
+class _Server:
+    """The fake's HTTP side: an aiohttp server on its own event loop, in a daemon thread.
 
-    def log_message(self, *args: Any) -> None:
-        pass  # keep test output quiet
+    One thread and keep-alive connections, like the servers the bot talks to: a thread per
+    connection would spend the cores the load benchmark measures the bot on.
+    """
 
-    def do_GET(self) -> None:
-        self._serve(b"")
+    def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
+        self.loop = asyncio.new_event_loop()
+        self.port = 0
+        self._stopping: asyncio.Event | None = None
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="FakeSlack", daemon=True)
 
-    def do_POST(self) -> None:
-        self._serve(self._read_body())
+    def start(self) -> None:
+        self._thread.start()
+        if not self._ready.wait(10) or not self.port:
+            raise RuntimeError("FakeSlack did not start")
 
-    do_PUT = do_POST
+    def close(self) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop)
+        with contextlib.suppress(Exception):
+            future.result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
 
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._start())
+        finally:
+            self._ready.set()
+        self.loop.run_forever()
+        self.loop.close()
 
-    def _serve(self, body: bytes) -> None:
-        split = urlsplit(self.path)
-        if split.path == "/_calls":
+    async def _start(self) -> None:
+        self._stopping = asyncio.Event()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{path:.*}", self._serve)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await self._runner.setup()
+        # The default backlog drops connections under a burst of concurrent calls.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=256)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def _shutdown(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()  # wakes handlers sleeping on an injected delay
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/_calls":
             # For a fake running in its own process (the load benchmark): what it recorded.
             recorded = [
                 {"method": c.method, "params": c.params, "at": c.at, "failed": c.failed}
                 for c in self.fake.calls
             ]
-            payload = json.dumps(recorded, default=str).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            return
-        params: dict[str, Any] = _form_params(parse_qsl(split.query, keep_blank_values=True))
-        content_type = self.headers.get("Content-Type", "")
-        media_type = content_type.split(";")[0].strip().lower()
-        bad_body = False
-        if body:
-            text = body.decode("utf-8", errors="replace")
-            if media_type == "application/json" or (not media_type and text.lstrip()[:1] == "{"):
-                try:
-                    decoded = json.loads(text)
-                except ValueError:
-                    bad_body = True
-                    params["_raw"] = text
-                else:
-                    params.update(decoded if isinstance(decoded, dict) else {"_json": decoded})
-            elif media_type == "application/x-www-form-urlencoded":
-                params.update(_form_params(parse_qsl(text, keep_blank_values=True)))
-            elif media_type == "multipart/form-data":
-                params.update(_multipart_params(content_type, body))
-            else:
-                params["_raw"] = text
-        headers = Headers(self.headers.items())
-        status, extra_headers, payload, delay = self.fake._handle(
-            self.command, split.path, params, headers, bad_body
+            return web.Response(
+                body=json.dumps(recorded, default=str).encode(), content_type="application/json"
+            )
+        params, bad_body = request_params(
+            request.query_string, request.headers.get("Content-Type", ""), await request.read()
         )
-        if delay and self.fake._closing.wait(delay):
-            return  # server is shutting down; drop the answer
-        try:
-            self.send_response(status)
-            for key, value in extra_headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (e.g. timed out on an injected delay)
+        headers = Headers(request.headers.items())
+        status, extra_headers, payload, delay = self.fake._handle(
+            request.method, request.path, params, headers, bad_body
+        )
+        if delay and self._stopping is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+            if self._stopping.is_set() and request.transport is not None:
+                request.transport.close()  # shutting down: drop the answer
+                return web.Response()
+        return web.Response(status=status, headers=extra_headers, body=payload)
 
 
 def main() -> None:
     """Run the fake on its own (`python -m tests.fakeslack`), printing its URL, until killed."""
-    fake = FakeSlack()
-    with fake:
+    with FakeSlack() as fake:
         print(fake.url, flush=True)
-        fake._closing.wait()
+        threading.Event().wait()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ def make_client(
         token=settings.bot_token,
         timeout=timeout,
         session=session,
+        logger=api_logger(),
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -44,6 +45,19 @@ def make_client(
         ],
         **kwargs,
     )
+
+
+def api_logger() -> logging.Logger:
+    """slack_sdk's Web API logger, with its level set to the level it logs at anyway.
+
+    slack_sdk decides whether to build its debug lines (every request's arguments, every
+    response) from the logger's own level, not the effective one (python-slack-sdk#1957):
+    left unset, every post formats its blocks into a string nobody logs.
+    """
+    logger = logging.getLogger("slack_sdk.web.async_client")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logger.getEffectiveLevel())
+    return logger
 
 
 def make_session() -> aiohttp.ClientSession:
