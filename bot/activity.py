@@ -25,7 +25,7 @@ class ThreadContext:
 
 def first_time(store: Store, key: str) -> bool:
     """True once per key, across retries and restarts (Slack redelivers events)."""
-    with store.write_lock, store.db.conn:
+    with store.write_lock(), store.db.conn:
         cursor = store.db.execute(
             "insert or ignore into events_seen (key, seen_at) values (?, ?)", [key, now_iso()]
         )
@@ -34,7 +34,7 @@ def first_time(store: Store, key: str) -> bool:
 
 def forget_old_events(store: Store, days: int = SEEN_KEEP_DAYS) -> None:
     cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    with store.write_lock, store.db.conn:
+    with store.write_lock(), store.db.conn:
         store.db.execute("delete from events_seen where seen_at < ?", [cutoff])
 
 
@@ -51,7 +51,7 @@ def record_answer(
     table introspection on each insert cost more than the writes themselves.
     """
     now = now_iso()
-    with store.write_lock, store.db.conn as conn:
+    with store.write_lock(), store.db.conn as conn:
         conn.execute(
             "insert into match_log (entry_id, score, surface, channel, created_at) "
             "values (?, ?, ?, ?, ?)",
@@ -75,12 +75,14 @@ def record_answer(
 
 
 def thread_context(store: Store, channel: str, thread_ts: str) -> ThreadContext | None:
-    rows = list(
-        store.db["threads"].rows_where("channel = ? and thread_ts = ?", [channel, thread_ts])
+    row = next(
+        store.db.query(
+            "select * from threads where channel = ? and thread_ts = ?", [channel, thread_ts]
+        ),
+        None,
     )
-    if not rows:
+    if row is None:
         return None
-    row = rows[0]
     return ThreadContext(
         channel,
         thread_ts,
@@ -94,7 +96,7 @@ def record_feedback(
     store: Store, entry_id: str, user: str, helpful: bool, channel: str, message_ts: str
 ) -> None:
     """One vote per person and card; voting again replaces the earlier vote."""
-    with store.write_lock, store.db.conn:
+    with store.write_lock(), store.db.conn:
         store.db.execute(
             "delete from feedback where entry_id = ? and user = ? and message_ts = ?",
             [entry_id, user, message_ts],

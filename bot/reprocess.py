@@ -42,8 +42,13 @@ class ReprocessRequest:
 
     @classmethod
     def from_row(cls, row: dict) -> ReprocessRequest:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in row.items() if k in names})
+        return cls(**{k: v for k, v in row.items() if k in _COLUMNS})
+
+
+# Every column of reprocess_requests. The per-click path below is plain SQL: sqlite-utils'
+# Table.insert/update/rows_where read the schema on every call, which cost more than the
+# writes. Column names in the SQL come only from this set, never from input.
+_COLUMNS = frozenset(f.name for f in fields(ReprocessRequest))
 
 
 def validate_target(kind: str, value: str) -> str:
@@ -60,19 +65,22 @@ def validate_target(kind: str, value: str) -> str:
     raise ValueError(f"nothing to reprocess for a {kind!r} target")
 
 
+def _first(store: Store, where: str, params: list) -> ReprocessRequest | None:
+    rows = store.db.query(f"select * from reprocess_requests where {where} limit 1", params)
+    row = next(iter(rows), None)
+    return ReprocessRequest.from_row(row) if row else None
+
+
 def get_request(store: Store, request_id: int) -> ReprocessRequest | None:
-    rows = list(store.db["reprocess_requests"].rows_where("id = ?", [request_id]))
-    return ReprocessRequest.from_row(rows[0]) if rows else None
+    return _first(store, "id = ?", [request_id])
 
 
 def find_open(store: Store, entry_id: str, kind: str, target: str) -> ReprocessRequest | None:
-    rows = list(
-        store.db["reprocess_requests"].rows_where(
-            "entry_id = ? and target_kind = ? and target = ? and status = 'open'",
-            [entry_id, kind, target],
-        )
+    return _first(
+        store,
+        "entry_id = ? and target_kind = ? and target = ? and status = 'open'",
+        [entry_id, kind, target],
     )
-    return ReprocessRequest.from_row(rows[0]) if rows else None
 
 
 def request_reprocessing(
@@ -102,10 +110,15 @@ def request_reprocessing(
         "created_at": stamp,
         "updated_at": stamp,
     }
-    with store.write_lock:
+    with store.write_lock():
         try:
             with store.db.conn:
-                request_id = store.db["reprocess_requests"].insert(row).last_pk
+                cursor = store.db.execute(
+                    f"insert into reprocess_requests ({', '.join(row)}) "
+                    f"values ({', '.join('?' for _ in row)})",
+                    list(row.values()),
+                )
+            request_id = cursor.lastrowid
         except sqlite3.IntegrityError:
             # Two clicks, or two people: the unique index keeps one open request.
             existing = find_open(store, entry_id, kind, target)
@@ -116,8 +129,15 @@ def request_reprocessing(
 
 
 def update_request(store: Store, request_id: int, **changes: object) -> ReprocessRequest | None:
-    with store.write_lock, store.db.conn:
-        store.db["reprocess_requests"].update(request_id, {**changes, "updated_at": now_iso()})
+    changes = {**changes, "updated_at": now_iso()}
+    unknown = set(changes) - _COLUMNS
+    if unknown or "id" in changes:
+        raise ValueError(f"not a column to update: {', '.join(sorted(unknown or {'id'}))}")
+    with store.write_lock(), store.db.conn:
+        store.db.execute(
+            f"update reprocess_requests set {', '.join(f'{k} = ?' for k in changes)} where id = ?",
+            [*changes.values(), request_id],
+        )
     return get_request(store, request_id)
 
 
@@ -125,7 +145,7 @@ def resolve(store: Store, request_id: int, status: str, user: str) -> ReprocessR
     """Mark an open request done or failed; None when it was not open (already resolved)."""
     if status not in ("done", "failed"):
         raise ValueError(f"unknown status {status!r}")
-    with store.write_lock, store.db.conn:
+    with store.write_lock(), store.db.conn:
         cursor = store.db.execute(
             "update reprocess_requests set status = ?, resolved_by = ?, updated_at = ? "
             "where id = ? and status = 'open'",

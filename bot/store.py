@@ -7,12 +7,14 @@ import fcntl
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import sqlite_utils
 
@@ -44,11 +46,15 @@ class Store:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        if str(path) != ":memory:":
+        self._shared = str(path) != ":memory:"
+        if self._shared:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self.write_lock = threading.RLock()
-        with self.exclusive():
+        self._thread_lock = threading.RLock()
+        self._depth = 0  # write_lock nesting, changed only by the thread holding _thread_lock
+        self._lock_file: TextIO | None = None
+        self._lock_pid = 0
+        with self.write_lock():
             # WAL is a property of the file: switched once, under the lock, because two
             # processes switching a new file at once get "database is locked".
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -67,30 +73,45 @@ class Store:
         return db
 
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the store against every other thread and process (gunicorn workers share it).
+    def write_lock(self) -> Iterator[None]:
+        """Be the only writer: against other threads, and other processes sharing the file.
 
-        Schema changes and knowledge rebuilds run under it: SQLite's busy timeout does not
-        cover two processes creating the same tables, each seeing them missing.
+        Every write transaction runs under it. SQLite alone would make a second writer
+        (another gunicorn worker) sleep in its busy handler, 1, 2, 5, 10... ms at a time,
+        and that sleep stops the worker's event loop; a lock waiter instead wakes the moment
+        the writer is done. It also covers schema changes and knowledge rebuilds, where the
+        busy timeout does not help two processes that each see a table missing.
+        Reentrant within a thread.
         """
-        with self.write_lock:
-            if str(self.path) == ":memory:" or getattr(self._local, "exclusive", False):
+        with self._thread_lock:
+            outermost = self._depth == 0 and self._shared
+            if outermost:
+                fcntl.flock(self._process_lock_file(), fcntl.LOCK_EX)
+            self._depth += 1
+            try:
                 yield
-                return
-            with open(f"{self.path}.lock", "a") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                self._local.exclusive = True
-                try:
-                    yield
-                finally:
-                    self._local.exclusive = False
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+            finally:
+                self._depth -= 1
+                if outermost:
+                    fcntl.flock(self._process_lock_file(), fcntl.LOCK_UN)
+
+    def _process_lock_file(self) -> TextIO:
+        # Opened once per process: a descriptor inherited across fork would share its lock
+        # with the parent, so a forked worker opens its own.
+        if self._lock_file is None or self._lock_pid != os.getpid():
+            self._lock_file = open(f"{self.path}.lock", "a")  # noqa: SIM115 - kept open
+            self._lock_pid = os.getpid()
+        return self._lock_file
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
             db.conn.close()
             self._local.db = None
+        with self._thread_lock:
+            if self._depth == 0 and self._lock_file is not None:
+                self._lock_file.close()
+                self._lock_file = None
 
     # -- knowledge -------------------------------------------------------------------
 
@@ -102,7 +123,7 @@ class Store:
             for e in entries
             for i, (lang, m) in enumerate(e.all_messages())
         ]
-        with self.exclusive():
+        with self.write_lock():
             db = self.db
             with db.conn:
                 for table in ("messages", "entries"):
@@ -155,7 +176,7 @@ class Store:
     def ensure_state_tables(self) -> None:
         """Create the state tables if missing; knowledge rebuilds never drop these."""
         db = self.db
-        with self.exclusive():
+        with self.write_lock():
             db["reprocess_requests"].create(
                 {
                     "id": int,
@@ -289,7 +310,7 @@ def ensure_knowledge(store: Store, directory: Path, force: bool = False) -> Know
     for problem in loaded.problems:
         log.error("knowledge file rejected: %s", problem)
     if loaded.ok:
-        with store.exclusive():
+        with store.write_lock():
             # Another worker may have built these very files while this one waited.
             if force or not current or store.knowledge_fingerprint() != current:
                 store.build_knowledge(loaded.entries, current)

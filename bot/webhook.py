@@ -82,7 +82,7 @@ class WebhookDispatcher:
     def _claim(self, request: ReprocessRequest) -> bool:
         """Lease a due request for a while, so no other worker process sends it too."""
         lease = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS)
-        with self.store.write_lock, self.store.db.conn:
+        with self.store.write_lock(), self.store.db.conn:
             cursor = self.store.db.execute(
                 "update reprocess_requests set webhook_next_at = ? "
                 "where id = ? and webhook_status = 'pending' and webhook_next_at <= ?",

@@ -91,3 +91,26 @@ def test_workers_starting_together_on_a_new_file_all_come_up(tmp_path):
             worker.join(timeout=30)
         assert [results.get(timeout=1) for _ in workers] == ["ok"] * 3
         assert len(Store(db).load_entries()) == 31
+
+
+def _answer_once(db: str, key: str, done) -> None:
+    from bot.activity import first_time
+
+    done.put(first_time(Store(db), key))
+
+
+def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
+    # Gunicorn workers share the file. A writer waits on the store's lock, not in SQLite's
+    # busy handler, whose sleeps would stall the waiting worker's event loop.
+    db = str(tmp_path / "kb.db")
+    store = Store(db)
+    context = multiprocessing.get_context("fork")
+    done = context.Queue()
+    with store.write_lock():
+        other = context.Process(target=_answer_once, args=(db, "event-1", done))
+        other.start()
+        time.sleep(0.3)
+        assert done.empty(), "the other process wrote while this one held the lock"
+    assert done.get(timeout=5) is True
+    other.join(timeout=5)
+    assert store.db.execute("select count(*) from events_seen").fetchone()[0] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -47,6 +48,9 @@ def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None
             engine.store, settings.reprocess_webhook, base_delay=settings.webhook_retry_seconds
         )
         dispatcher.start()
+    # What is loaded now (knowledge, templates, libraries) lives as long as the process:
+    # keep it out of the collector's full passes, which otherwise walk it again and again.
+    gc.freeze()
     return engine, dispatcher
 
 
@@ -86,6 +90,10 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
             # wait without holding a thread, so a burst does not queue behind them.
             # Workers share state only through SQLite (WAL), which is safe.
             self.cfg.set("workers", settings.http_workers)
+            # A listening socket per worker, and the kernel spreads new connections over
+            # them. On one shared socket the first worker awake takes a whole burst of
+            # connections, and with keep-alive it keeps them: one core works, one idles.
+            self.cfg.set("reuse_port", True)
             self.cfg.set("worker_class", "aiohttp.GunicornWebWorker")
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 10)
