@@ -43,6 +43,7 @@ from tests.slackharness import (  # noqa: E402
     BotProcess,
     SlackSender,
     bot_env,
+    every_worker_answers,
     free_port,
     mention_event,
     message_event,
@@ -195,6 +196,7 @@ def run_baseline(jobs: list[Job], concurrency: int) -> dict:
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1).close()
+                every_worker_answers(url)
                 break
             except OSError:
                 time.sleep(0.1)

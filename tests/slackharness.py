@@ -38,6 +38,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def every_worker_answers(url: str, connections: int = 16) -> None:
+    """Wait until each worker serves: each worker has its own socket (SO_REUSEPORT) and the
+    kernel spreads new connections over them, so fresh connections reach them all."""
+    for _ in range(connections):
+        urllib.request.urlopen(f"{url}/healthz", timeout=30).close()
+
+
 @dataclass
 class Reply:
     status: int
@@ -102,6 +109,7 @@ class BotProcess:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
                     if response.status == 200:
+                        every_worker_answers(self.url)
                         return self
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
