@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import email.parser
 import email.policy
+import itertools
 import json
 import threading
 import time
@@ -14,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
+SOCKET_PATH = "/socket-mode"
 TEAM_ID = "T0FAKE"
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
@@ -140,8 +142,10 @@ class FakeSlack:
             (call,) = slack.wait_for("chat.postMessage")
     """
 
-    def __init__(self, *, token_prefix: str = "xoxb-") -> None:
+    def __init__(self, *, token_prefix: str = "xoxb-", app_tokens: tuple[str, ...] = ()) -> None:
         self.token_prefix = token_prefix
+        self.app_tokens = app_tokens  # accepted by apps.connections.open (Socket Mode)
+        self._envelopes = itertools.count(1)
         self._cond = threading.Condition(threading.RLock())
         self._state = _State()
         self._server: _Server | None = None
@@ -273,6 +277,43 @@ class FakeSlack:
                 f"got {len(found)}. Calls seen:\n{seen}"
             )
 
+    # -- Socket Mode -------------------------------------------------------------------------
+
+    def send_envelope(
+        self, kind: str, payload: dict, accepts_response_payload: bool = False
+    ) -> str:
+        """Deliver `payload` over the connected Socket Mode websocket; returns its envelope id.
+
+        `kind` is what Slack calls the envelope type: "events_api", "slash_commands" or
+        "interactive". The app's acknowledgement is recorded as a "socket_mode.ack" call.
+        """
+        envelope_id = f"env-{next(self._envelopes)}"
+        self._send_socket(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": accepts_response_payload,
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return envelope_id
+
+    def ask_to_reconnect(self, reason: str = "refresh_requested") -> None:
+        """Say what Slack says every few hours: this connection ends, open a new one."""
+        self._send_socket({"type": "disconnect", "reason": reason, "debug_info": {}})
+
+    def _send_socket(self, message: dict) -> None:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not running")
+        self._server.send_socket(message)
+
+    def _record(self, method: str, params: dict, headers: Headers) -> None:
+        with self._cond:
+            self._state.calls.append(Call(method, params, headers, time.time(), path=method))
+            self._cond.notify_all()
+
     # -- request handling (called from server threads) -------------------------------------
 
     def _handle(
@@ -324,6 +365,10 @@ class FakeSlack:
         if bad_body:
             return {"ok": False, "error": "invalid_json"}
         auth = headers.get("authorization", "")
+        if method == "apps.connections.open":
+            if auth.removeprefix("Bearer ") not in self.app_tokens:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}{SOCKET_PATH}"}
         if method != "auth.test" and not auth.startswith("Bearer " + self.token_prefix):
             return {"ok": False, "error": "not_authed"}
         if any(not params.get(arg) for arg in REQUIRED_ARGS.get(method, ())):
@@ -459,6 +504,7 @@ class _Server:
         self.loop = asyncio.new_event_loop()
         self.port = 0
         self._stopping: asyncio.Event | None = None
+        self._sockets: list[web.WebSocketResponse] = []  # Socket Mode connections, newest last
         self._runner: web.AppRunner | None = None
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="FakeSlack", daemon=True)
@@ -487,6 +533,7 @@ class _Server:
     async def _start(self) -> None:
         self._stopping = asyncio.Event()
         app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get(SOCKET_PATH, self._socket_mode)
         app.router.add_route("*", "/{path:.*}", self._serve)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
         await self._runner.setup()
@@ -498,8 +545,41 @@ class _Server:
     async def _shutdown(self) -> None:
         if self._stopping is not None:
             self._stopping.set()  # wakes handlers sleeping on an injected delay
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def send_socket(self, message: dict, timeout: float = 5.0) -> None:
+        async def send() -> None:
+            if not self._sockets:
+                raise AssertionError("FakeSlack: no Socket Mode connection is open")
+            await self._sockets[-1].send_json(message)
+
+        asyncio.run_coroutine_threadsafe(send(), self.loop).result(timeout)
+
+    async def _socket_mode(self, request: web.Request) -> web.WebSocketResponse:
+        """Slack's side of Socket Mode: hello, then envelopes out and acknowledgements in."""
+        headers = Headers(request.headers.items())
+        socket = web.WebSocketResponse()  # answers the client's pings, as Slack does
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        self.fake._record("socket_mode.connect", {}, headers)
+        await socket.send_json(
+            {"type": "hello", "num_connections": len(self._sockets), "debug_info": {}}
+        )
+        try:
+            async for message in socket:
+                if message.type == WSMsgType.TEXT:
+                    try:
+                        ack = json.loads(message.data)
+                    except ValueError:
+                        ack = {"_raw": message.data}
+                    self.fake._record("socket_mode.ack", ack, headers)
+        finally:
+            self._sockets.remove(socket)
+            self.fake._record("socket_mode.disconnect", {}, headers)
+        return socket
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         if request.path == "/_calls":

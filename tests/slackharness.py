@@ -217,23 +217,7 @@ class SlackSender:
         self, message: dict, action: dict, user: str = "U1", channel: str = "CGENERAL"
     ) -> Reply:
         """A button click on `message` (as chat.postMessage returned it)."""
-        return self.interactive(
-            {
-                "type": "block_actions",
-                "user": {"id": user},
-                "channel": {"id": channel},
-                "container": {
-                    "type": "message",
-                    "message_ts": message["ts"],
-                    "channel_id": channel,
-                    "thread_ts": message.get("thread_ts"),
-                },
-                "message": message,
-                "trigger_id": f"trigger-{new_ts()}",
-                "response_url": f"{self.response_base}/respond/{channel}",
-                "actions": [{**action, "type": "button", "action_ts": new_ts()}],
-            }
-        )
+        return self.interactive(click_payload(message, action, user, channel, self.response_base))
 
     def shortcut(self, message: dict, user: str = "U1", channel: str = "CGENERAL") -> Reply:
         return self.interactive(
@@ -280,6 +264,31 @@ def mention_event(text: str, channel: str = "CGENERAL", user: str = "U1", **extr
     event = message_event(f"<@{BOT_USER_ID}> {text}", channel, user, **extra)
     event["type"] = "app_mention"
     return event
+
+
+def click_payload(
+    message: dict,
+    action: dict,
+    user: str = "U1",
+    channel: str = "CGENERAL",
+    response_base: str = "",
+) -> dict:
+    """What Slack sends when `user` clicks `action` on `message` (as chat.postMessage made it)."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel,
+            "thread_ts": message.get("thread_ts"),
+        },
+        "message": message,
+        "trigger_id": f"trigger-{new_ts()}",
+        "response_url": f"{response_base}/respond/{channel}",
+        "actions": [{**action, "type": "button", "action_ts": new_ts()}],
+    }
 
 
 def button(blocks: list[dict], action_id: str) -> dict:
