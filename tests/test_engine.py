@@ -22,7 +22,7 @@ def engine(tmp_path, knowledge):
     return Engine(Settings.from_env(env))
 
 
-def test_a_broken_edit_keeps_the_last_good_base_answering(engine, knowledge):
+def test_a_broken_edit_keeps_the_last_good_base_answering(engine, knowledge, caplog):
     broken = knowledge / "order-no-sla.yml"
     broken.write_text(broken.read_text().replace("scope: order", "scope: [oops"))
     later = time.time() + 5
@@ -30,6 +30,7 @@ def test_a_broken_edit_keeps_the_last_good_base_answering(engine, knowledge):
     status = engine.refresh(force=True)
     assert status.serving == "cached"
     assert any(str(p).startswith("order-no-sla.yml: line") for p in status.problems)
+    assert "knowledge file rejected: order-no-sla.yml: line" in caplog.text  # for the operator
     assert engine.match("No available sla to deliver this order").best.id == "order-no-sla"
 
 

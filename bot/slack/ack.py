@@ -34,6 +34,8 @@ def _caller(function: Callable) -> Callable[[AsyncArgs], Awaitable]:
 def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge) -> Callable:
     """A listener: `first` acknowledges (answers Slack), then `work` runs in the background.
 
+    When `first` returns True the acknowledgement was the whole answer and `work` is skipped.
+
     This is what Bolt's lazy listeners do, without their deep copy of the request: that
     copy would take the pooled HTTP session along (which cannot be copied) and costs
     more CPU than building the card.
@@ -42,7 +44,8 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
     call_first, call_work = _caller(first), _caller(work)
 
     async def listener(args: AsyncArgs) -> None:
-        await call_first(args)
+        if await call_first(args):
+            return
         task = asyncio.create_task(call_work(args), name=work.__name__)
         _running.add(task)
         task.add_done_callback(_finished)

@@ -37,9 +37,7 @@ def require(settings: Settings, mode: str) -> None:
 
 
 def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
-    engine = Engine(settings, validate_cards=False)
-    for problem in engine.status.problems:
-        log.error("knowledge: %s", problem)
+    engine = Engine(settings, validate_cards=False)  # logs any rejected knowledge file
     forget_old_events(engine.store)
     dispatcher = None
     if settings.reprocess_webhook:

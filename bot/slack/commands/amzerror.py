@@ -47,27 +47,24 @@ def ephemeral_answer(amz, text: str):
     return cards.help_card()
 
 
-async def ack_command(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> None:
+async def ack_command(ack: AsyncAck, command: dict, context: AsyncBoltContext) -> bool:
+    """Help, search, requests and stats come back in the acknowledgement itself (True)."""
     card = ephemeral_answer(context["amz"], (command.get("text") or "").strip())
     if card is None:
         await ack()  # a paste: the card follows from answer_command
-    else:
-        # Answers for the caller alone come back in the acknowledgement itself.
-        await ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
+        return False
+    await ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
+    return True
 
 
 async def answer_command(
     command: dict, client: AsyncWebClient, context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
-    amz = context["amz"]
-    text = (command.get("text") or "").strip()
-    if subcommand(text) is not None:
-        return  # answered in the acknowledgement
     await answer_paste(
-        amz,
+        context["amz"],
         client,
         channel=command["channel_id"],
-        text=text,
+        text=(command.get("text") or "").strip(),
         user=command["user_id"],
         surface="command",
         respond=respond,

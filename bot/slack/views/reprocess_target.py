@@ -24,18 +24,19 @@ def read_submission(amz, view: dict) -> tuple[Entry | None, dict, str]:
     return entry, meta, typed
 
 
-async def check_submission(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> None:
-    """Answer in the modal itself: an error under the field, or close it."""
+async def check_submission(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> bool:
+    """Answer in the modal itself: an error under the field (True: nothing follows), or close it."""
     entry, _, typed = read_submission(context["amz"], view)
     if entry is None or not entry.reprocessable:
         await ack(response_action="errors", errors={"target": "This error cannot be reprocessed."})
-        return
+        return True
     try:
         validate_target(entry.reprocess_target, typed)
     except ValueError as exc:
         await ack(response_action="errors", errors={"target": str(exc)})
-        return
+        return True
     await ack()
+    return False
 
 
 async def submit_request(
