@@ -84,16 +84,16 @@ class Store:
         Reentrant within a thread.
         """
         with self._thread_lock:
-            outermost = self._depth == 0 and self._shared
-            if outermost:
-                fcntl.flock(self._process_lock_file(), fcntl.LOCK_EX)
+            lock_file = self._process_lock_file() if self._depth == 0 and self._shared else None
+            if lock_file is not None:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
             self._depth += 1
             try:
                 yield
             finally:
                 self._depth -= 1
-                if outermost:
-                    fcntl.flock(self._process_lock_file(), fcntl.LOCK_UN)
+                if lock_file is not None:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def _process_lock_file(self) -> TextIO:
         # Opened once per process: a descriptor inherited across fork would share its lock
