@@ -67,7 +67,7 @@ def validate_target(kind: str, value: str) -> str:
 
 def _first(store: Store, where: str, params: list) -> ReprocessRequest | None:
     rows = store.db.query(f"select * from reprocess_requests where {where} limit 1", params)
-    row = next(iter(rows), None)
+    row = next(rows, None)
     return ReprocessRequest.from_row(row) if row else None
 
 
@@ -130,9 +130,9 @@ def request_reprocessing(
 
 def update_request(store: Store, request_id: int, **changes: object) -> ReprocessRequest | None:
     changes = {**changes, "updated_at": now_iso()}
-    unknown = set(changes) - _COLUMNS
-    if unknown or "id" in changes:
-        raise ValueError(f"not a column to update: {', '.join(sorted(unknown or {'id'}))}")
+    refused = set(changes) - (_COLUMNS - {"id"})
+    if refused:
+        raise ValueError(f"not a column to update: {', '.join(sorted(refused))}")
     with store.write_lock(), store.db.conn:
         store.db.execute(
             f"update reprocess_requests set {', '.join(f'{k} = ?' for k in changes)} where id = ?",

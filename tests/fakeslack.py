@@ -465,7 +465,7 @@ def _describe(call: Call) -> str:
     return f"{call.method} {params} -> {call.status}{flag}"
 
 
-def request_params(query: str, content_type: str, body: bytes) -> tuple[dict, bool]:
+def _request_params(query: str, content_type: str, body: bytes) -> tuple[dict, bool]:
     """Arguments of a call from its query string and body, as Slack reads them.
 
     Returns the arguments and whether the body was JSON that does not parse.
@@ -591,7 +591,7 @@ class _Server:
             return web.Response(
                 body=json.dumps(recorded, default=str).encode(), content_type="application/json"
             )
-        params, bad_body = request_params(
+        params, bad_body = _request_params(
             request.query_string, request.headers.get("Content-Type", ""), await request.read()
         )
         headers = Headers(request.headers.items())

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import time
 
+from bot.activity import first_time
 from bot.store import Store, ensure_knowledge
 from tests.conftest import KNOWLEDGE
 
@@ -94,8 +95,6 @@ def test_workers_starting_together_on_a_new_file_all_come_up(tmp_path):
 
 
 def _answer_once(db: str, key: str, done) -> None:
-    from bot.activity import first_time
-
     done.put(first_time(Store(db), key))
 
 
