@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 import signal
-import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -114,6 +113,12 @@ async def _socket_mode(settings: Settings) -> None:
 
     from bot.slack.app import build_app, make_client, make_session
 
+    # SIGTERM (a service manager) and Ctrl-C end the wait below, so the work already
+    # acknowledged finishes; an exception raised from a signal handler would instead
+    # land in whichever task was running and cut it short.
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     engine, dispatcher = start_services(settings)
     async with make_session() as session:
         app = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
@@ -134,15 +139,14 @@ async def _socket_mode(settings: Settings) -> None:
         try:
             await handler.connect_async()
             log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
-            await asyncio.Event().wait()  # serve until stopped
+            await stop.wait()
         finally:
             await handler.close_async()
             await finish_running()
 
 
 def serve_socket_mode(settings: Settings) -> int:
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how people stop it
+    with contextlib.suppress(KeyboardInterrupt):  # a Ctrl-C before the loop is listening
         asyncio.run(_socket_mode(settings))
     return 0
 
