@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.matcher import Match
-from bot.store import Store, now_iso
+from bot.store import StorageError, Store, now_iso
+
+log = logging.getLogger(__name__)
 
 SEEN_KEEP_DAYS = 3
+# While the database cannot be written, messages are remembered here instead, so that
+# Slack's retries of a message this process answered are still answered once.
+_MEMORY_KEYS = 10_000
+_seen_in_memory: OrderedDict[str, None] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -24,12 +32,25 @@ class ThreadContext:
 
 
 def first_time(store: Store, key: str) -> bool:
-    """True once per key, across retries and restarts (Slack redelivers events)."""
-    with store.write_lock(), store.db.conn:
-        cursor = store.db.execute(
-            "insert or ignore into events_seen (key, seen_at) values (?, ?)", [key, now_iso()]
-        )
-    return cursor.rowcount == 1
+    """True once per key, across retries and restarts (Slack redelivers events).
+
+    When the database cannot be written the answer comes from this process's memory:
+    better a rare second answer after a restart than no answer at all.
+    """
+    try:
+        with store.write_lock(), store.db.conn:
+            cursor = store.db.execute(
+                "insert or ignore into events_seen (key, seen_at) values (?, ?)", [key, now_iso()]
+            )
+    except StorageError as exc:
+        log.warning("could not store that %s was answered (%s); remembered in memory", key, exc)
+        if key in _seen_in_memory:
+            return False
+        _seen_in_memory[key] = None
+        while len(_seen_in_memory) > _MEMORY_KEYS:
+            _seen_in_memory.popitem(last=False)
+        return True
+    return cursor.rowcount == 1 and key not in _seen_in_memory
 
 
 def forget_old_events(store: Store, days: int = SEEN_KEEP_DAYS) -> None:

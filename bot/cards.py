@@ -220,6 +220,9 @@ class CardRenderer:
             alternatives=result.alternatives,
             truncated=result.truncated,
             limit_chars=result.limit,
+            incomplete=result.incomplete,
+            lines_read=result.lines_read,
+            lines_total=result.lines_total,
         )
 
     def entry_card(self, entry: Entry, match: Match | None = None) -> Card:
@@ -235,6 +238,7 @@ class CardRenderer:
             alternatives=[],
             truncated=False,
             limit_chars=0,
+            incomplete=False,
             shown_on_request=True,
         )
 
@@ -246,6 +250,9 @@ class CardRenderer:
             guesses=list(guesses)[:3],
             truncated=result.truncated,
             limit_chars=result.limit,
+            incomplete=result.incomplete,
+            lines_read=result.lines_read,
+            lines_total=result.lines_total,
         )
 
     def other_matches_card(self, entry_id: str, others: Sequence[Entry], context: dict) -> Card:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.cards import Card, CardRenderer
@@ -16,6 +18,9 @@ from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY_SECONDS = 5.0
+# Pastes longer than this are matched on a thread of their own, so that the event loop
+# that acknowledges Slack keeps running meanwhile; shorter ones cost less than the hop.
+INLINE_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,9 @@ class Engine:
         self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
+        # One thread: long pastes wait their turn instead of competing with each other
+        # (and with the event loop) for the interpreter.
+        self._long_pastes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-paste")
         self.status = self._load(force=False)
 
     def _load(self, force: bool) -> KnowledgeStatus:
@@ -71,6 +79,19 @@ class Engine:
             return Explanation(result, self.cards.match_card(result, self.entries))
         guesses = result.alternatives or self.matcher.closest(text)
         return Explanation(result, self.cards.no_match_card(result, guesses))
+
+    async def match_soon(self, text: str) -> MatchResult:
+        """`match`, without holding up the running event loop for a long paste."""
+        if len(text) <= INLINE_CHARS:
+            return self.match(text)
+        return await asyncio.get_running_loop().run_in_executor(self._long_pastes, self.match, text)
+
+    async def explain_soon(self, text: str, result: MatchResult | None = None) -> Explanation:
+        """`explain`, without holding up the running event loop for a long paste."""
+        if len(text) <= INLINE_CHARS:
+            return self.explain(text, result)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._long_pastes, self.explain, text, result)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)

@@ -17,9 +17,13 @@ an honest "no match".
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
 import re
 import string
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +41,14 @@ MAX_CORRECTED_WORDS = 6
 TELLING_LENGTH = 90
 NEAR_TIE = 3  # points between two candidates that count as a tie
 MAX_ALTERNATIVES = 3
+# Work per paste is bounded: past this many seconds the paste is answered with the lines
+# read so far, and the card says so. A typical paste takes well under a millisecond.
+MATCH_BUDGET_SECONDS = 0.05
+# The same message printed over and over on one line is one error: a few occurrences tell
+# all there is to know, and reading every one of them would cost time for nothing.
+MAX_HITS_PER_VARIANT = 8
+# "Did you mean" guesses for a paste nothing matched read only its beginning.
+CLOSEST_CHARS = 2000
 # Messages of this many words or fewer ("Inactive SKU") are everyday phrases too:
 # they count only when the line is mostly the message itself.
 SHORT_MESSAGE_WORDS = 4
@@ -159,6 +171,10 @@ class MatchResult:
     alternatives: list[Match]
     truncated: bool = False
     limit: int = MAX_INPUT_CHARS
+    # Set when the time budget ran out: only the first `lines_read` of `lines_total` were read.
+    incomplete: bool = False
+    lines_read: int = 0
+    lines_total: int = 0
 
     @property
     def best(self) -> Match | None:
@@ -169,6 +185,7 @@ class MatchResult:
             "matches": [m.as_dict() for m in self.matches],
             "alternatives": [m.as_dict() for m in self.alternatives],
             "truncated": self.truncated,
+            "incomplete": self.incomplete,
         }
 
 
@@ -180,6 +197,40 @@ class _Hit:
     start: int
     slots: dict[str, str]
     fit: float = 0.0  # similarity of the whole line to the message: the tie-breaker
+
+
+@dataclass
+class _Line:
+    """One line of a paste, folded and split into words once, for every candidate to share."""
+
+    text: str
+    folded: str
+    words: list[str]
+    starts: list[int]  # where each word starts in `folded`
+
+    @classmethod
+    def read(cls, text: str) -> _Line:
+        folded = fold(text)
+        found = [(m.start(), m.group()) for m in _WORD.finditer(folded)]
+        return cls(text, folded, [w for _, w in found], [a for a, _ in found])
+
+    @functools.cached_property
+    def core_before(self) -> list[int]:
+        """How many core words (not filler, no digits) come before word i."""
+        return list(itertools.accumulate(map(_is_core, self.words), initial=0))
+
+    def core_outside(self, start: int, end: int) -> int:
+        """How many core words lie outside folded[start:end] (a span on word boundaries)."""
+        first = bisect.bisect_left(self.starts, start)
+        last = bisect.bisect_left(self.starts, end)
+        return self.core_before[-1] - (self.core_before[last] - self.core_before[first])
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _is_core(word: str) -> bool:
+    return word not in _FILLER and not any(c.isdigit() for c in word)
 
 
 def _slot_pattern(name: str, before: str, after: str) -> str:
@@ -294,17 +345,19 @@ class Matcher:
 
     # -- verification ------------------------------------------------------------
 
-    def _exact_hits(self, variant: Variant, line: str, folded: str) -> list[_Hit]:
+    def _exact_hits(self, variant: Variant, line: _Line) -> list[_Hit]:
         hits = []
-        for m in variant.pattern.finditer(folded):
+        text = line.text
+        as_printed = variant.short and variant.template.replace("{", "").replace("}", "") in text
+        for m in itertools.islice(variant.pattern.finditer(line.folded), MAX_HITS_PER_VARIANT):
             slots = {
-                name: line[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
+                name: text[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
                 for name in variant.placeholders
                 if name in m.groupdict() and m.group(name) is not None
             }
             score = 100.0
             if variant.short:
-                score = _short_message_score(variant, folded, m.start(), m.end(), line)
+                score = _short_message_score(line.core_outside(m.start(), m.end()), as_printed)
             hits.append(
                 _Hit(variant, score, True, m.start(), {k: v for k, v in slots.items() if v})
             )
@@ -363,9 +416,9 @@ class Matcher:
                     slots[name] = value
         return slots
 
-    def _line_hits(self, line: str) -> list[_Hit]:
-        folded = fold(line)
-        line_words = words(folded)
+    def _line_hits(self, text: str) -> list[_Hit]:
+        line = _Line.read(text)
+        line_words = line.words
         if not line_words:
             return []
         line_skeleton = " ".join(line_words)
@@ -373,7 +426,7 @@ class Matcher:
         fuzzy: list[_Hit] = []
         for vi in self._candidates(line_words):
             variant = self.variants[vi]
-            exact = self._exact_hits(variant, line, folded)
+            exact = self._exact_hits(variant, line)
             if exact:
                 hits.extend(exact)
                 continue
@@ -389,33 +442,48 @@ class Matcher:
 
     # -- the public entry point --------------------------------------------------
 
-    def match(self, text: str, limit: int = MAX_INPUT_CHARS) -> MatchResult:
-        """Every known error in `text`, best first, and the next best guesses."""
+    def match(
+        self, text: str, limit: int = MAX_INPUT_CHARS, budget: float = MATCH_BUDGET_SECONDS
+    ) -> MatchResult:
+        """Every known error in `text`, best first, and the next best guesses.
+
+        Time grows with the length of the paste, and stops growing at `budget` seconds:
+        then the lines read so far are answered and the result says `incomplete`.
+        """
+        deadline = time.perf_counter() + budget
         cleaned = clean_paste(text, limit)
         lines = cleaned.lines()
         found: list[tuple[int, _Hit, str]] = []
         others: list[_Hit] = []
+        read = len(lines)
+        # Pasted tables repeat lines word for word: each distinct line is read once.
+        seen: dict[str, tuple[list[_Hit], list[_Hit]]] = {}
         for index, line in enumerate(lines):
-            chosen, rest = _choose(self._line_hits(line))
+            if index and time.perf_counter() > deadline:
+                read = index
+                break
+            if line not in seen:
+                seen[line] = _choose(self._line_hits(line))
+            chosen, rest = seen[line]
             found.extend((index, hit, line) for hit in chosen)
             others.extend(rest)
+        lines = lines[:read]
         if not found and 1 < len(lines) <= 12:
             # A message wrapped over several lines, or broken up by chatter.
             joined = " ".join(lines)
             chosen, rest = _choose(self._line_hits(joined))
             found.extend((0, hit, joined) for hit in chosen)
             others.extend(rest)
-        matched_lines = {index for index, _, _ in found}
-        loose = [(i, context_slots(line)) for i, line in enumerate(lines) if i not in matched_lines]
+        loose = _LooseIds(lines, {index for index, _, _ in found})
         with_slots = []
         for index, hit, line in found:
             slots = context_slots(line)
             for key in ("sku", "order"):
                 if key not in slots:
                     # "sku 123" said on a line of its own, next to the error.
-                    near = sorted((abs(i - index), s[key]) for i, s in loose if key in s)
-                    if near:
-                        slots[key] = near[0][1]
+                    near = loose.nearest(key, index)
+                    if near is not None:
+                        slots[key] = near
             if not hit.exact:
                 slots.update(self._fuzzy_slots(hit.variant, line))
             with_slots.append((index, hit, {**slots, **hit.slots}))
@@ -424,6 +492,9 @@ class Matcher:
             self._alternatives(others, {h.variant.entry_id for _, h, _ in found}),
             cleaned.truncated,
             limit,
+            incomplete=read < len(cleaned.lines()),
+            lines_read=read,
+            lines_total=len(cleaned.lines()),
         )
 
     def _merge(self, found: list[tuple[int, _Hit, dict[str, str]]]) -> list[Match]:
@@ -432,16 +503,16 @@ class Matcher:
             entry_id = hit.variant.entry_id
             acc = by_id.setdefault(
                 entry_id,
-                {"hit": hit, "slots": {}, "skus": [], "orders": [], "first": (index, order)},
+                {"hit": hit, "slots": {}, "skus": {}, "orders": {}, "first": (index, order)},
             )
             if hit.score > acc["hit"].score:
                 acc["hit"] = hit
             for key, value in slot_values.items():
                 acc["slots"].setdefault(key, value)
-            if "sku" in slot_values and slot_values["sku"] not in acc["skus"]:
-                acc["skus"].append(slot_values["sku"])
-            if "order" in slot_values and slot_values["order"] not in acc["orders"]:
-                acc["orders"].append(slot_values["order"])
+            if "sku" in slot_values:
+                acc["skus"][slot_values["sku"]] = None  # a dict keeps order, without repeats
+            if "order" in slot_values:
+                acc["orders"][slot_values["order"]] = None
         ranked = sorted(by_id.values(), key=lambda a: (-round(a["hit"].score), a["first"]))
         return [
             Match(
@@ -478,7 +549,7 @@ class Matcher:
 
     def closest(self, text: str, limit: int = MAX_ALTERNATIVES) -> list[Match]:
         """The entries whose messages look most like `text`, however weakly (for no-match cards)."""
-        skeleton = " ".join(words(fold(clean_paste(text).text)))
+        skeleton = " ".join(words(fold(clean_paste(text, CLOSEST_CHARS).text)))
         if not skeleton:
             return []
         seen: dict[str, Match] = {}
@@ -506,16 +577,39 @@ def _core(line_skeleton: str, keep: frozenset[str] = frozenset()) -> str:
     return " ".join(kept)
 
 
-def _short_message_score(variant: Variant, folded: str, start: int, end: int, line: str) -> float:
-    """A short message found inside a longer line: is it the platform's text or chat?"""
-    rest = _core(" ".join(words(folded[:start] + " " + folded[end:])))
-    extra = len(rest.split())
+def _short_message_score(extra: int, as_printed: bool) -> float:
+    """A short message found inside a longer line: is it the platform's text or chat?
+
+    `extra` counts the line's other meaningful words; `as_printed` says the message
+    appears with the platform's own capitals.
+    """
     if extra == 0:
         return 100.0
-    as_printed = variant.template.replace("{", "").replace("}", "") in line
     # The platform capitalises its messages; chat about "an inactive sku" does not.
     penalty = 4 * extra if as_printed else 12 * extra
     return max(0.0, 100.0 - min(penalty, 60))
+
+
+class _LooseIds:
+    """SKU and order ids said on lines of their own, found by the nearest line in log time."""
+
+    def __init__(self, lines: list[str], skip: set[int]):
+        self._at: dict[str, list[tuple[int, str]]] = {"sku": [], "order": []}
+        for index, line in enumerate(lines):
+            if index in skip:
+                continue
+            for key, value in context_slots(line).items():
+                self._at[key].append((index, value))
+        self._positions = {key: [i for i, _ in found] for key, found in self._at.items()}
+
+    def nearest(self, key: str, index: int) -> str | None:
+        found, positions = self._at[key], self._positions[key]
+        if not found:
+            return None
+        after = bisect.bisect_left(positions, index)
+        # Closest first; between two equally close lines, the smaller value, as before.
+        near = [found[i] for i in (after - 1, after) if 0 <= i < len(found)]
+        return min(near, key=lambda f: (abs(f[0] - index), f[1]))[1]
 
 
 def _choose(hits: list[_Hit]) -> tuple[list[_Hit], list[_Hit]]:

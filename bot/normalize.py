@@ -62,31 +62,49 @@ def _slack_token(match: re.Match[str]) -> str:
     return label or url
 
 
-def _flatten_json(value: object) -> list[str]:
-    """String values of a JSON document, one per line, each tagged with its object's ids."""
-    if isinstance(value, list):
-        return [line for item in value for line in _flatten_json(item)]
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if not isinstance(value, dict):
-        return []
-    tags: list[str] = []
-    lines: list[str] = []
-    for key, item in value.items():
-        lowered = str(key).lower()
-        if isinstance(item, str | int) and not isinstance(item, bool) and str(item).strip():
-            if lowered in _SKU_KEYS:
-                tags.append(f"sku {item}")
-                continue
-            if lowered in _ORDER_KEYS:
-                tags.append(f"order {item}")
-                continue
-        lines.extend(_flatten_json(item))
-    # The ids travel on the same line as the message, as in an admin table row.
-    suffix = "".join(CELL_SEPARATOR + tag for tag in tags)
-    return [" ".join(line.split()) + suffix for line in lines] or (
-        [suffix.strip(" |")] if suffix else []
-    )
+def _flatten_json(document: object) -> list[str]:
+    """String values of a JSON document, one per line, each tagged with its object's ids.
+
+    Walks the document with an explicit stack, not recursion: a paste nested a thousand
+    levels deep must cost its length in time, never a RecursionError.
+    """
+    out: list[str] = []
+    # Work items: a value to visit, or the end of an object (its lines get its id tags).
+    stack: list[tuple[str, object]] = [("visit", document)]
+    pending: list[tuple[int, list[str]]] = []  # (first line of the object, its tags)
+    while stack:
+        action, value = stack.pop()
+        if action == "close":
+            start, tags = pending.pop()
+            # The ids travel on the same line as the message, as in an admin table row.
+            suffix = "".join(CELL_SEPARATOR + tag for tag in tags)
+            if len(out) > start:
+                out[start:] = [" ".join(line.split()) + suffix for line in out[start:]]
+            elif suffix:
+                out.append(suffix.strip(" |"))
+            continue
+        if isinstance(value, list):
+            stack.extend(("visit", item) for item in reversed(value))
+        elif isinstance(value, str):
+            if value.strip():
+                out.append(value)
+        elif isinstance(value, dict):
+            tags: list[str] = []
+            children: list[object] = []
+            for key, item in value.items():
+                lowered = str(key).lower()
+                if isinstance(item, str | int) and not isinstance(item, bool) and str(item).strip():
+                    if lowered in _SKU_KEYS:
+                        tags.append(f"sku {item}")
+                        continue
+                    if lowered in _ORDER_KEYS:
+                        tags.append(f"order {item}")
+                        continue
+                children.append(item)
+            pending.append((len(out), tags))
+            stack.append(("close", None))
+            stack.extend(("visit", item) for item in reversed(children))
+    return out
 
 
 def _unwrap_json(text: str) -> str:
@@ -104,7 +122,8 @@ def _unwrap_json(text: str) -> str:
         attempts += 1
         try:
             value, end = decoder.raw_decode(text, i)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Not JSON, or nested deeper than the parser goes: left as plain text.
             continue
         if not isinstance(value, dict | list):
             continue

@@ -26,6 +26,14 @@ KNOWLEDGE_TABLES = ("entries", "messages", "kb_meta")
 FTS_COLUMNS = ["title", "messages_text", "meaning", "fix_text", "keywords_text", "id"]
 
 
+# Errors of the statement, not of the file: they keep their own type.
+_NOT_STORAGE = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+
+
+class StorageError(Exception):
+    """The SQLite file could not be written (disk full, read-only or immutable file, ...)."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -84,12 +92,21 @@ class Store:
         Reentrant within a thread.
         """
         with self._thread_lock:
-            lock_file = self._process_lock_file() if self._depth == 0 and self._shared else None
-            if lock_file is not None:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                outermost = self._depth == 0 and self._shared
+                lock_file = self._process_lock_file() if outermost else None
+                if lock_file is not None:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX)
+            except OSError as exc:
+                raise StorageError(f"{self.path}.lock: {exc.strerror or exc}") from exc
             self._depth += 1
             try:
                 yield
+            except (sqlite3.Error, OSError) as exc:
+                # One exception for "the write did not happen", whatever the cause below.
+                if self._depth > 1 or isinstance(exc, StorageError | _NOT_STORAGE):
+                    raise
+                raise StorageError(f"{self.path}: {exc}") from exc
             finally:
                 self._depth -= 1
                 if lock_file is not None:
@@ -102,6 +119,18 @@ class Store:
             self._lock_file = open(f"{self.path}.lock", "a")  # noqa: SIM115 - kept open
             self._lock_pid = os.getpid()
         return self._lock_file
+
+    def check_writable(self) -> str | None:
+        """None when a write goes through now; otherwise why not, in a few words."""
+        try:
+            with self.write_lock(), self.db.conn:
+                self.db.execute(
+                    "insert or replace into health (key, value) values ('write_probe', ?)",
+                    [now_iso()],
+                )
+        except (StorageError, sqlite3.Error, OSError) as exc:
+            return str(exc)
+        return None
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -233,6 +262,8 @@ class Store:
                 if_not_exists=True,
             )
             db["events_seen"].create({"key": str, "seen_at": str}, pk="key", if_not_exists=True)
+            # A row rewritten by every health check: proof that a write goes through.
+            db["health"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
             db["match_log"].create(
                 {
                     "id": int,

@@ -175,7 +175,15 @@ class SlackSender:
         except urllib.error.HTTPError as exc:
             return Reply(exc.code, exc.read().decode(), time.perf_counter() - started)
 
-    def command(self, text: str, user: str = "U1", channel: str = "CGENERAL", **kw) -> Reply:
+    def command(
+        self,
+        text: str,
+        user: str = "U1",
+        channel: str = "CGENERAL",
+        trigger_id: str | None = None,
+        **kw,
+    ) -> Reply:
+        """A slash command; each gets its own trigger_id, as from Slack, unless one is given."""
         form = {
             "token": "legacy",
             "team_id": TEAM_ID,
@@ -184,7 +192,7 @@ class SlackSender:
             "command": "/amzerror",
             "text": text,
             "response_url": f"{self.response_base}/respond/{channel}",
-            "trigger_id": "trigger-1",
+            "trigger_id": trigger_id or f"trigger-{new_ts()}",
         }
         return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw)
 

@@ -10,7 +10,15 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
+from bot.slack.privately import tell_privately
+from bot.store import StorageError
+
 log = logging.getLogger(__name__)
+
+NOT_STORED = (
+    "Sorry, amzerror could not save that just now (its database cannot be written), so "
+    "nothing was done. Please try again in a few minutes; the operators can see the problem."
+)
 
 # Tasks still running; a reference keeps each alive until it ends (asyncio holds weak ones).
 _running: set[asyncio.Task] = set()
@@ -43,10 +51,18 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
 
     call_first, call_work = _caller(first), _caller(work)
 
+    async def guarded(args: AsyncArgs) -> None:
+        try:
+            await call_work(args)
+        except StorageError as exc:
+            # One line for the operator (/healthz says the same), and the person is told.
+            log.error("%s: not stored: %s", work.__name__, exc)
+            await tell_privately(args, NOT_STORED)
+
     async def listener(args: AsyncArgs) -> None:
         if await call_first(args):
             return
-        task = asyncio.create_task(call_work(args), name=work.__name__)
+        task = asyncio.create_task(guarded(args), name=work.__name__)
         _running.add(task)
         task.add_done_callback(_finished)
 

@@ -15,6 +15,7 @@ from bot.cards import Card
 from bot.engine import Explanation
 from bot.matcher import MatchResult
 from bot.reprocess import ReprocessRequest, request_reprocessing, update_request
+from bot.store import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ async def answer_paste(
 
     Nothing is posted when the best match is below `min_score`.
     """
-    explanation = services.engine.explain(text, result)
+    explanation = await services.engine.explain_soon(text, result)
     best = explanation.result.best
     if min_score is not None and (best is None or best.score < min_score):
         return None
@@ -84,11 +85,22 @@ async def answer_paste(
         card = services.engine.cards.with_question(card, user, text)
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
-        record_answer(services.store, best, surface, channel, thread_ts)
+        _remember(services, best, surface, channel, thread_ts)
     ts = await post_card(client, channel, card, thread_ts, respond)
     if best is not None and not thread_ts:
-        record_answer(services.store, best, surface, channel, ts)
+        _remember(services, best, surface, channel, ts)
     return explanation
+
+
+def _remember(services, best, surface: str, channel: str, thread_ts: str | None) -> None:
+    """Keep the thread's context and the statistics; an unwritable database costs only those."""
+    try:
+        record_answer(services.store, best, surface, channel, thread_ts)
+    except StorageError as exc:
+        # The card still goes out; /healthz reports the database to the operator.
+        log.warning(
+            "could not store the answer in %s (%s); the card is posted anyway", channel, exc
+        )
 
 
 def slack_error(exc: Exception) -> str:

@@ -7,6 +7,8 @@ import contextlib
 import gc
 import logging
 import signal
+import sqlite3
+import time
 from collections.abc import Callable
 
 from aiohttp import web
@@ -15,14 +17,16 @@ from bot.activity import forget_old_events
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.slack.ack import finish_running
+from bot.slack.verify import Refusal, RequestGate
+from bot.store import StorageError, Store
 from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-# aiohttp refuses bodies over 1 MiB by default; a pasted megabyte, JSON-escaped, is more.
-MAX_BODY_BYTES = 8 * 1024 * 1024
+# How long a health answer stands: a probe is a write, and /healthz may be polled hard.
+HEALTH_CACHE_SECONDS = 1.0
 
 
 def require(settings: Settings, mode: str) -> None:
@@ -33,6 +37,19 @@ def require(settings: Settings, mode: str) -> None:
             "(see README, 'Running it in Slack') and export them; "
             "meanwhile try a match locally: amzerror match 'Inactive SKU'"
         )
+    usable_database(settings)
+
+
+def usable_database(settings: Settings) -> None:
+    """Fail at start, in one line, when AMZERROR_DB cannot be opened and written."""
+    try:
+        store = Store(settings.db_path)
+        problem = store.check_writable()
+        store.close()
+    except (StorageError, sqlite3.Error, OSError) as exc:
+        problem = str(exc)
+    if problem:
+        raise ConfigError(f"AMZERROR_DB: {settings.db_path} cannot be used: {problem}")
 
 
 def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
@@ -52,26 +69,44 @@ def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None
 
 
 async def web_application(settings: Settings) -> web.Application:
-    """`POST /slack/events` for everything Slack sends; `GET /healthz` once ready."""
-    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    """`POST /slack/events` for everything Slack sends; `GET /healthz` while it can serve."""
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response
+    from slack_bolt.request.async_request import AsyncBoltRequest
 
     from bot.slack.app import build_app, make_client, make_session
 
     engine, dispatcher = start_services(settings)
     session = make_session()
     bolt = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+    gate = RequestGate(settings.signing_secret or "")
+    checked: list = [0.0, None]  # when the database was last probed, and what it said
 
     async def slack_events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        try:
+            body = await gate.read(request)  # nothing is parsed before this
+            try:
+                bolt_request = AsyncBoltRequest(
+                    body=body, query=request.query_string, headers=request.headers
+                )
+            except ValueError:
+                raise Refusal(400, "signed, but not a body Slack sends") from None
+        except Refusal as refusal:
+            return gate.refuse(refusal, request)
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     async def health(request: web.Request) -> web.Response:
+        # 503 says "restart me or page someone": answers go out, but nothing is stored.
+        if time.monotonic() - checked[0] > HEALTH_CACHE_SECONDS:
+            checked[:] = [time.monotonic(), engine.store.check_writable()]
+        if checked[1]:
+            return web.Response(status=503, text=f"database not writable: {checked[1]}\n")
         return web.Response(text="ok\n")
 
     async def finish(app: web.Application) -> None:
         await finish_running()
         await session.close()
 
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application = web.Application(client_max_size=gate.max_bytes)
     application.add_routes([web.post(EVENTS_PATH, slack_events), web.get(HEALTH_PATH, health)])
     application.on_shutdown.append(finish)
     return application

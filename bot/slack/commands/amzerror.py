@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import stats
+from bot.activity import first_time, stats
 from bot.reprocess import open_requests
 from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste
@@ -60,6 +60,12 @@ async def ack_command(ack: AsyncAck, command: dict, context: AsyncBoltContext) -
 async def answer_command(
     command: dict, client: AsyncWebClient, context: AsyncBoltContext, respond: AsyncRespond
 ) -> None:
+    # Each slash command has its own trigger_id: a signed request replayed within Slack's
+    # five minutes carries the same one, and gets no second card.
+    trigger = command.get("trigger_id")
+    if trigger and not first_time(context["amz"].store, f"command:{trigger}"):
+        log.warning("slash command %s received again; answered once", trigger)
+        return
     await answer_paste(
         context["amz"],
         client,

@@ -58,23 +58,27 @@ async def handle_message(event: dict, client: AsyncWebClient, context: AsyncBolt
 async def answer_once(
     amz, client: AsyncWebClient, event: dict, surface: str, thread_ts: str, min_score: int
 ) -> None:
-    """Match first; only a message worth answering is claimed (durably) and answered."""
+    """Claim the message first (durably), then match it; only a sure match is answered.
+
+    Claiming before any work makes Slack's retries of a long paste cost one lookup.
+    """
+    if not first_time(amz.store, message_key(event)):
+        return
     text = event.get("text") or ""
-    result = amz.engine.match(text)
+    result = await amz.engine.match_soon(text)
     if result.best is None or result.best.score < min_score:
-        return  # chat: no answer, and no write either
-    if first_time(amz.store, message_key(event)):
-        await answer_paste(
-            amz,
-            client,
-            channel=event["channel"],
-            text=text,
-            user=event["user"],
-            surface=surface,
-            thread_ts=thread_ts,
-            min_score=min_score,
-            result=result,
-        )
+        return  # chat: no answer
+    await answer_paste(
+        amz,
+        client,
+        channel=event["channel"],
+        text=text,
+        user=event["user"],
+        surface=surface,
+        thread_ts=thread_ts,
+        min_score=min_score,
+        result=result,
+    )
 
 
 async def follow_up(amz, client: AsyncWebClient, event: dict, followed) -> None:
