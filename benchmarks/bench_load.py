@@ -2,9 +2,11 @@
 
 Starts `amzerror serve --http` against the fake Slack Web API on 127.0.0.1, fires
 2,000 requests (slash commands, mentions, watched-channel messages, button clicks),
-50 at a time, delivering 10% of the events twice as Slack's retries do. Reports ack
-latency, time to the posted reply, throughput and peak memory, and checks that every
-message got exactly one answer and every reprocessing request was recorded once.
+50 at a time, delivering 10% of the events twice as Slack's retries do; with `--hostile`
+(default 5%) that share of the messages are the costliest 20 KB pastes of the adversarial
+corpus. Reports ack latency of the other requests, time to the posted reply, throughput
+and peak memory, and checks that every message got exactly one answer and every
+reprocessing request was recorded once.
 
 Run: `make bench-load` or `python benchmarks/bench_load.py [--requests N]`.
 Bounded: it stops by itself, and only talks to 127.0.0.1.
@@ -38,7 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.cards import button_value  # noqa: E402
-from bot.matcher import Match  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from bot.matcher import Match, Matcher  # noqa: E402
+from tests.adversarial import adversarial_pastes  # noqa: E402
 from tests.slackharness import (  # noqa: E402
     BotProcess,
     SlackSender,
@@ -215,12 +219,34 @@ def run_baseline(jobs: list[Job], concurrency: int) -> dict:
     }
 
 
-def build_jobs(sender: PreparedSender, count: int, rng: random.Random) -> list[Job]:
+def costliest_pastes(how_many: int = 3) -> list[str]:
+    """The adversarial pastes that take the matcher longest, measured here and now."""
+    entries = load_knowledge(ROOT / "knowledge").entries
+    matcher = Matcher(entries)
+    timed = []
+    for _, text in adversarial_pastes(entries):
+        started = time.perf_counter()
+        matcher.match(text)
+        timed.append((time.perf_counter() - started, text))
+    return [text for _, text in sorted(timed, reverse=True)[:how_many]]
+
+
+def build_jobs(
+    sender: PreparedSender,
+    count: int,
+    rng: random.Random,
+    hostile: list[str] = (),
+    hostile_share: float = 0.0,
+) -> list[Job]:
     jobs: list[Job] = []
+    every = round(1 / hostile_share) if hostile and hostile_share else 0
     for i in range(count):
         paste = rng.choice(PASTES)
         roll = i % 10
-        if roll < 3:
+        if every and i % every == every - 1:
+            event = message_event(rng.choice(hostile), channel=WATCHED)
+            jobs.append(Job("hostile", event["ts"], sender.event(event)))
+        elif roll < 3:
             channel = f"CLOAD{i:05d}"
             jobs.append(Job("command", channel, sender.command(paste, channel=channel)))
         elif roll < 5:
@@ -274,7 +300,7 @@ async def fire_all(url: str, jobs: list[Job], concurrency: int, errors: list[str
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def run(count: int, concurrency: int) -> dict:
+def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) -> dict:
     rng = random.Random(11)
     with RemoteFake() as slack, tempfile.TemporaryDirectory() as tmp:
         env = bot_env(
@@ -286,7 +312,7 @@ def run(count: int, concurrency: int) -> dict:
         bot = BotProcess(env).start()
         try:
             sender = PreparedSender(bot.url, response_base=slack.base)
-            jobs = build_jobs(sender, count, rng)
+            jobs = build_jobs(sender, count, rng, hostile, hostile_share)
             errors: list[str] = []
             cpu_before = cpu_seconds(bot.proc.pid)
             fake_cpu_before = cpu_seconds(slack.proc.pid)
@@ -295,7 +321,8 @@ def run(count: int, concurrency: int) -> dict:
             started = time.perf_counter()
             asyncio.run(fire_all(sender.url, jobs, concurrency, errors))
             sent_seconds = time.perf_counter() - started
-            originals = [j for j in jobs if not j.duplicate]
+            # A hostile paste is answered or not, as it happens to match; the rest must be.
+            originals = [j for j in jobs if not j.duplicate and j.kind != "hostile"]
             expected_posts = sum(2 if j.kind == "click" else 1 for j in originals)
             deadline = time.time() + 60
             while (
@@ -340,9 +367,12 @@ def run(count: int, concurrency: int) -> dict:
             fake_cpu = cpu_seconds(slack.proc.pid) - fake_cpu_before
         finally:
             bot.stop()
-    acks = [j.ack_ms for j in jobs]
+    acks = [j.ack_ms for j in jobs if j.kind != "hostile"]
+    hostile_acks = [j.ack_ms for j in jobs if j.kind == "hostile"]
     return {
         "requests": len(jobs),
+        "hostile_pastes": len(hostile_acks),
+        "hostile_ack_p99_ms": round(percentile(hostile_acks, 99), 1) if hostile_acks else None,
         "duplicates": sum(j.duplicate for j in jobs),
         "concurrency": concurrency,
         "non_200": sum(j.status != 200 for j in jobs),
@@ -379,6 +409,10 @@ def summary(rounds: list[dict], baselines: list[dict]) -> dict:
         "rounds": len(rounds),
         **{f"{key} (median of rounds)": median_of(key, rounds) for key in figures},
         "ack_p99_ms (worst round)": max(r["ack_p99_ms"] for r in rounds),
+        "hostile pastes per round": rounds[0]["hostile_pastes"],
+        "hostile ack_p99_ms (median of rounds)": median_of("hostile_ack_p99_ms", rounds)
+        if rounds[0]["hostile_pastes"]
+        else None,
         "reply_p99_ms (worst round)": max(r["reply_p99_ms"] or 0 for r in rounds),
         "peak_pss_mb (worst round)": max(r["peak_pss_mb"] for r in rounds),
         "baseline ack_p50_ms": median_of("ack_p50_ms", baselines),
@@ -397,13 +431,23 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--hostile", type=float, default=0.05, help="share of messages that are 20 KB worst cases"
+    )
     args = parser.parse_args()
+    hostile = costliest_pastes() if args.hostile else []
     rounds, baselines = [], []
     for _ in range(args.rounds):
-        report = run(args.requests, args.concurrency)
+        report = run(args.requests, args.concurrency, hostile, args.hostile)
         print(json.dumps(report, indent=2))
         rounds.append(report)
-        jobs = build_jobs(PreparedSender("http://baseline"), args.requests, random.Random(11))
+        jobs = build_jobs(
+            PreparedSender("http://baseline"),
+            args.requests,
+            random.Random(11),
+            hostile,
+            args.hostile,
+        )
         baselines.append(run_baseline(jobs, args.concurrency))
         print("baseline:", json.dumps(baselines[-1]))
     print(json.dumps(summary(rounds, baselines), indent=2))

@@ -196,7 +196,9 @@ class CardRenderer:
             raise CardError(f"{template} did not render JSON: {exc}") from exc
         if self.validate:
             validate_blocks(blocks)
-        return Card(blocks, limit(fallback, 3000))
+        # Slack reads the fallback as mrkdwn too (notifications, screen readers): a pasted
+        # `<!channel>` quoted in it would ping everybody.
+        return Card(blocks, limit(escape_mrkdwn(fallback), 3000))
 
     # -- the cards ---------------------------------------------------------------------
 
@@ -268,7 +270,7 @@ class CardRenderer:
     def search_card(self, query: str, entries: Sequence[Entry]) -> Card:
         return self.render(
             "search_results.json.j2",
-            f"{len(entries)} entries match {query!r}",
+            f"{len(entries)} entries match {limit(query, 200)!r}",
             query=query,
             entries=entries[:10],
         )

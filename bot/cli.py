@@ -182,10 +182,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         )
         settings = Settings.from_env()
         return args.func(args, settings, out, sys.stdin)
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:  # the command line or the environment is wrong
         print(f"amzerror: {exc}", file=sys.stderr)
         return 2
-    except (ConfigError, CardError, ValueError, OSError, sqlite3.Error) as exc:
+    except (CardError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"amzerror: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

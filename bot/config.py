@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Settings:
     vtex_account: str | None = None
     webhook_retry_seconds: float = 2.0
     http_workers: int = 2
+    body_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,11 +77,22 @@ class Settings:
             raise ConfigError(
                 f"AMZERROR_WEBHOOK_RETRY_SECONDS: {retry!r} is not a number of seconds"
             ) from None
+        body_timeout = get("AMZERROR_BODY_TIMEOUT_SECONDS") or "5"
+        try:
+            body_seconds = float(body_timeout)
+        except ValueError:
+            body_seconds = math.nan
+        if not 0.1 <= body_seconds <= 60:
+            raise ConfigError(
+                f"AMZERROR_BODY_TIMEOUT_SECONDS: {body_timeout!r} is not a number of seconds "
+                "from 0.1 to 60"
+            )
         workers = get("AMZERROR_HTTP_WORKERS") or "2"
         if not workers.isdigit() or not 1 <= int(workers) <= 16:
             raise ConfigError(f"AMZERROR_HTTP_WORKERS: {workers!r} is not a number from 1 to 16")
         return cls(
             http_workers=int(workers),
+            body_timeout_seconds=body_seconds,
             webhook_retry_seconds=retry_seconds,
             db_path=Path(get("AMZERROR_DB") or _default_db_path()).expanduser(),
             knowledge_dir=Path(get("AMZERROR_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),

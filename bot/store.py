@@ -104,7 +104,7 @@ class Store:
                 yield
             except (sqlite3.Error, OSError) as exc:
                 # One exception for "the write did not happen", whatever the cause below.
-                if self._depth > 1 or isinstance(exc, StorageError | _NOT_STORAGE):
+                if self._depth > 1 or isinstance(exc, (StorageError, *_NOT_STORAGE)):
                     raise
                 raise StorageError(f"{self.path}: {exc}") from exc
             finally:

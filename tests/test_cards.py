@@ -114,3 +114,10 @@ def test_the_found_values_are_listed_for_several_skus(renderer, by_id):
     assert "SKUs: 1, 2, 3" in card_as_text(card)
     value = parse_button_value(next(buttons(card))["value"])
     assert value["skus"] == ["1", "2", "3"]
+
+
+def test_a_search_for_pings_pings_nobody_in_the_card_or_its_fallback(renderer, entries):
+    card = renderer.search_card("<!channel> <@U999> color", entries[:2])
+    raw = json.dumps({"blocks": card.blocks, "text": card.text})
+    assert "<!channel>" not in raw and "<@U999>" not in raw
+    assert "&lt;!channel&gt;" in card.text

@@ -78,7 +78,7 @@ async def web_application(settings: Settings) -> web.Application:
     engine, dispatcher = start_services(settings)
     session = make_session()
     bolt = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
-    gate = RequestGate(settings.signing_secret or "")
+    gate = RequestGate(settings.signing_secret or "", body_seconds=settings.body_timeout_seconds)
     checked: list = [0.0, None]  # when the database was last probed, and what it said
 
     async def slack_events(request: web.Request) -> web.Response:

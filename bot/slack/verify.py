@@ -21,9 +21,6 @@ log = logging.getLogger(__name__)
 # Slack's own payloads stay far below this: a message is at most 40,000 characters, and
 # an event with its blocks a few times that.
 MAX_BODY_BYTES = 1024 * 1024
-# A client that has not sent its whole body by then is not Slack, whose requests arrive
-# at once: the connection is cut instead of being held open.
-BODY_SECONDS = 5.0
 # Slack's replay window: a signed request older (or newer) than this is refused.
 MAX_AGE_SECONDS = 5 * 60
 # A client error is logged once per reason in this many seconds, with how many were not.
@@ -65,9 +62,14 @@ class RefusalLog:
 class RequestGate:
     """Reads the body of a request for `/slack/events` only if it is Slack's, and signed."""
 
-    def __init__(self, signing_secret: str, max_bytes: int = MAX_BODY_BYTES):
+    def __init__(
+        self, signing_secret: str, max_bytes: int = MAX_BODY_BYTES, body_seconds: float = 5.0
+    ):
         self.verifier = SignatureVerifier(signing_secret)
         self.max_bytes = max_bytes
+        # A client that has not sent its whole body by then is not Slack, whose requests
+        # arrive at once: the connection is cut instead of being held open.
+        self.body_seconds = body_seconds
         self.refusals = RefusalLog()
 
     async def read(self, request: web.Request) -> str:
@@ -98,7 +100,7 @@ class RequestGate:
 
     async def _body(self, request: web.Request) -> bytes:
         try:
-            async with asyncio.timeout(BODY_SECONDS):
+            async with asyncio.timeout(self.body_seconds):
                 body = bytearray()
                 # read(n) returns what has arrived so far: read until the end or past the cap.
                 while len(body) <= self.max_bytes:
@@ -107,7 +109,7 @@ class RequestGate:
                         break
                     body += more
         except TimeoutError:
-            raise Refusal(408, f"body not received within {BODY_SECONDS:g} s") from None
+            raise Refusal(408, f"body not received within {self.body_seconds:g} s") from None
         if len(body) > self.max_bytes:
             raise Refusal(413, f"body over {self.max_bytes} bytes")
         return bytes(body)
