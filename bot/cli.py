@@ -15,7 +15,7 @@ from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, read_cases
 from bot.knowledge import load_knowledge
-from bot.store import Store, ensure_knowledge
+from bot.store import StorageError, Store, ensure_knowledge
 
 log = logging.getLogger("amzerror")
 
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     except (UsageError, ConfigError) as exc:  # the command line or the environment is wrong
         print(f"amzerror: {exc}", file=sys.stderr)
         return 2
-    except (CardError, ValueError, OSError, sqlite3.Error) as exc:
+    except (CardError, ValueError, OSError, sqlite3.Error, StorageError) as exc:
         print(f"amzerror: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
