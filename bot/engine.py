@@ -13,6 +13,7 @@ from bot.cards import Card, CardRenderer
 from bot.config import Settings
 from bot.knowledge import Entry
 from bot.matcher import Match, Matcher, MatchResult
+from bot.offload import PasteProcess
 from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,16 @@ class Explanation:
 class Engine:
     """Loads the knowledge base (rebuilding it when files change) and answers pastes."""
 
-    def __init__(self, settings: Settings, store: Store | None = None, validate_cards: bool = True):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None = None,
+        validate_cards: bool = True,
+        long_pastes: PasteProcess | None = None,
+    ):
         self.settings = settings
+        # Where long pastes are matched when serving; a thread of this process otherwise.
+        self.paste_process = long_pastes
         self.store = store or Store(settings.db_path)
         self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
         self._lock = threading.Lock()
@@ -84,14 +93,20 @@ class Engine:
         """`match`, without holding up the running event loop for a long paste."""
         if len(text) <= INLINE_CHARS:
             return self.match(text)
+        if self.paste_process is not None:
+            result = await self.paste_process.match(text)
+            if result is not None:
+                return result
         return await asyncio.get_running_loop().run_in_executor(self._long_pastes, self.match, text)
 
     async def explain_soon(self, text: str, result: MatchResult | None = None) -> Explanation:
         """`explain`, without holding up the running event loop for a long paste."""
         if len(text) <= INLINE_CHARS:
             return self.explain(text, result)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._long_pastes, self.explain, text, result)
+        result = result if result is not None else await self.match_soon(text)
+        # What is left (the card, and the guesses that read only the paste's beginning)
+        # is bounded whatever the paste's length.
+        return self.explain(text, result)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)

@@ -329,3 +329,29 @@ def test_an_unusable_database_at_start_is_one_line_and_a_clear_exit(tmp_path, sl
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "AMZERROR_DB" in lines[0] and str(db) in lines[0], lines
+
+
+def test_long_pastes_are_matched_at_low_priority_by_a_process_that_ends_with_its_worker(
+    send, slack, bot
+):
+    matchers = {
+        w: [int(p) for p in Path(f"/proc/{w}/task/{w}/children").read_text().split()]
+        for w in workers(bot)
+    }
+    assert all(len(children) == 1 for children in matchers.values()), matchers
+    for children in matchers.values():
+        assert os.getpriority(os.PRIO_PROCESS, children[0]) == 10
+    # A long paste is answered through them.
+    long_paste = "hello team, this one again:\n" * 200 + f"sku 4410 {INACTIVE}"
+    send.event(mention_event(long_paste))
+    [post] = slack.wait_for("chat.postMessage")
+    assert "4410" in json.dumps(post.params["blocks"])
+    # A worker killed outright takes its matching process along.
+    worker, [child] = next(iter(matchers.items()))
+    os.kill(worker, 9)
+    wait_until(
+        lambda: (
+            not Path(f"/proc/{child}").exists()
+            or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+        )
+    )

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.activity import forget_old_events
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
+from bot.offload import PasteProcess
 from bot.slack.ack import finish_running
 from bot.slack.verify import Refusal, RequestGate
 from bot.store import StorageError, Store
@@ -53,7 +54,10 @@ def usable_database(settings: Settings) -> None:
 
 
 def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
-    engine = Engine(settings, validate_cards=False)  # logs any rejected knowledge file
+    # First, while this process has no thread and no database connection to pass on.
+    long_pastes = PasteProcess(settings)
+    # Logs any rejected knowledge file.
+    engine = Engine(settings, validate_cards=False, long_pastes=long_pastes)
     forget_old_events(engine.store)
     dispatcher = None
     if settings.reprocess_webhook:
@@ -104,6 +108,7 @@ async def web_application(settings: Settings) -> web.Application:
 
     async def finish(app: web.Application) -> None:
         await finish_running()
+        engine.paste_process.close()
         await session.close()
 
     application = web.Application(client_max_size=gate.max_bytes)
@@ -178,6 +183,7 @@ async def _socket_mode(settings: Settings) -> None:
         finally:
             await handler.close_async()
             await finish_running()
+            engine.paste_process.close()
 
 
 def serve_socket_mode(settings: Settings) -> int:
