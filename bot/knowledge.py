@@ -45,6 +45,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """Another text VTEX has printed for an error (an older connector message, a translated
+    table cell), verbatim, with where it was seen."""
+
+    lang: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One known error: how VTEX prints it, what it means and how to fix it."""
 
@@ -61,6 +71,7 @@ class Entry:
     reprocess_note: str = ""
     keywords: tuple[str, ...] = ()
     source: str = ""
+    wordings: tuple[Wording, ...] = ()
 
     @property
     def reprocessable(self) -> bool:
@@ -74,6 +85,10 @@ class Entry:
     def all_messages(self) -> list[tuple[str, str]]:
         """Every (language, message) pair."""
         return [(lang, m) for lang in LANGUAGES for m in self.messages.get(lang, ())]
+
+    def all_texts(self) -> list[tuple[str, str]]:
+        """Every (language, text) the platform prints for this error: messages, then wordings."""
+        return [*self.all_messages(), *((w.lang, w.text) for w in self.wordings)]
 
 
 @dataclass(frozen=True)
@@ -145,6 +160,7 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
         "links",
         "reprocess",
         "keywords",
+        "wordings",
     }
     for key in sorted(set(data) - known, key=str):
         problems.append(Problem(file, str(key), "unknown field"))
@@ -226,6 +242,8 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(file, "keywords", "must be a list of words"))
         keywords = []
 
+    wordings = _wordings(data.get("wordings"), file, problems)
+
     if problems:
         return None, problems
     return (
@@ -243,9 +261,34 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
             reprocess_note=note,
             keywords=tuple(k.strip() for k in keywords),
             source=file,
+            wordings=wordings,
         ),
         [],
     )
+
+
+def _wordings(raw: Any, file: str, problems: list[Problem]) -> tuple[Wording, ...]:
+    """`wordings:` items, each `{<lang>: text, source: where it was seen}`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(file, "wordings", "must be a list of {<lang>: text, source: ...}"))
+        return ()
+    found = []
+    for i, item in enumerate(raw):
+        where = f"wordings[{i}]"
+        langs = [k for k in item if k in LANGUAGES] if isinstance(item, dict) else []
+        if len(langs) != 1 or set(item) != {langs[0], "source"}:
+            problems.append(Problem(file, where, "needs one of en/pt/es with the text, and source"))
+            continue
+        source = item.get("source")
+        if not isinstance(source, str) or not source.strip():
+            problems.append(Problem(file, f"{where}.source", "say where VTEX printed it"))
+            continue
+        _check_message(item[langs[0]], f"{where}.{langs[0]}", problems, file)
+        if isinstance(item[langs[0]], str):
+            found.append(Wording(langs[0], item[langs[0]].strip(), source.strip()))
+    return tuple(found)
 
 
 def knowledge_files(directory: Path) -> list[Path]:

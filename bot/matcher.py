@@ -286,7 +286,7 @@ class Matcher:
         self.entries = {entry.id: entry for entry in entries}
         self.variants: list[Variant] = []
         for entry in entries:
-            for lang, message in entry.all_messages():
+            for lang, message in entry.all_texts():
                 pattern, skeleton, names, anchored = _compile(message)
                 if skeleton:
                     self.variants.append(

@@ -18,7 +18,7 @@ from typing import TextIO
 
 import sqlite_utils
 
-from bot.knowledge import Entry, Link, Problem, knowledge_files, load_knowledge
+from bot.knowledge import Entry, Link, Problem, Wording, knowledge_files, load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class Store:
                 for table in ("messages", "entries"):
                     if db[table].exists():
                         db[table].delete_where()
-                db["entries"].insert_all(rows, pk="id", replace=True)
+                db["entries"].insert_all(rows, pk="id", replace=True, alter=True)
                 db["messages"].insert_all(
                     messages,
                     pk=("entry_id", "lang", "position"),
@@ -287,7 +287,10 @@ def _entry_row(entry: Entry) -> dict:
         "title": entry.title,
         "message": entry.message,
         "messages_json": json.dumps(entry.messages, ensure_ascii=False),
-        "messages_text": "\n".join(m for _, m in entry.all_messages()),
+        "messages_text": "\n".join(m for _, m in entry.all_texts()),
+        "wordings_json": json.dumps(
+            [[w.lang, w.text, w.source] for w in entry.wordings], ensure_ascii=False
+        ),
         "meaning": entry.meaning,
         "fix_json": json.dumps(entry.fix, ensure_ascii=False),
         "fix_text": "\n".join(entry.fix),
@@ -316,12 +319,17 @@ def _entry_from_row(row: dict) -> Entry:
         reprocess_note=row["reprocess_note"] or "",
         keywords=tuple(json.loads(row["keywords_json"] or "[]")),
         source=row["source"] or "",
+        wordings=tuple(Wording(*w) for w in json.loads(row.get("wordings_json") or "[]")),
     )
 
 
+# Bumped when the rows built from the files change shape: a new version rebuilds them.
+KNOWLEDGE_FORMAT = "2"
+
+
 def fingerprint(directory: Path) -> str:
-    """Changes whenever a knowledge file is added, removed or edited."""
-    digest = hashlib.sha256()
+    """Changes whenever a knowledge file is added, removed or edited (or the format changes)."""
+    digest = hashlib.sha256(f"format {KNOWLEDGE_FORMAT}\n".encode())
     for path in knowledge_files(directory):
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())

@@ -100,6 +100,17 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
             "id",
             "lowercase",
         ),
+        (lambda t: t + "\nwordings:\n  - en: Color not ok\n", "wordings[0]", "source"),
+        (
+            lambda t: t + "\nwordings:\n  - fr: Couleur\n    source: somewhere\n",
+            "wordings[0]",
+            "one of en/pt/es",
+        ),
+        (
+            lambda t: t + "\nwordings:\n  - en: Color {colour}\n    source: somewhere\n",
+            "wordings[0].en",
+            "unknown placeholder",
+        ),
     ],
 )
 def test_a_broken_file_is_reported_as_file_field_reason(tmp_path, edit, field, reason):
