@@ -16,6 +16,7 @@ from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, read_cases
 from bot.knowledge import load_knowledge
 from bot.store import StorageError, Store, ensure_knowledge
+from bot.vocabulary import load_vocabulary
 
 log = logging.getLogger("amzerror")
 
@@ -68,6 +69,7 @@ def cmd_match(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: 
 def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
     if args.kb_command == "validate":
         loaded = load_knowledge(settings.knowledge_dir)
+        loaded.problems.extend(load_vocabulary(settings.knowledge_dir)[1])
         for problem in loaded.problems:
             out.write(f"{problem}\n")
         count = len(loaded.entries)

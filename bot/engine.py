@@ -15,6 +15,7 @@ from bot.knowledge import Entry
 from bot.matcher import Match, Matcher, MatchResult
 from bot.offload import PasteProcess
 from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
+from bot.vocabulary import load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,10 @@ class Engine:
     def _load(self, force: bool) -> KnowledgeStatus:
         status = ensure_knowledge(self.store, self.settings.knowledge_dir, force=force)
         self.entries: dict[str, Entry] = {e.id: e for e in status.entries}
-        self.matcher = Matcher(status.entries)
+        vocabulary, problems = load_vocabulary(self.settings.knowledge_dir)
+        for problem in problems:
+            log.error("vocabulary file rejected: %s", problem)
+        self.matcher = Matcher(status.entries, vocabulary)
         self._checked_at = time.monotonic()
         return status
 

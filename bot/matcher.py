@@ -33,6 +33,7 @@ from rapidfuzz.distance import Indel
 
 from bot.knowledge import Entry
 from bot.normalize import MAX_INPUT_CHARS, clean_paste, context_slots, fold, words
+from bot.vocabulary import Vocabulary
 
 MATCH_THRESHOLD = 72
 ALTERNATIVE_THRESHOLD = 45
@@ -282,8 +283,9 @@ def _compile(
 class Matcher:
     """An index over the knowledge entries, ready to match pastes."""
 
-    def __init__(self, entries: Sequence[Entry]):
+    def __init__(self, entries: Sequence[Entry], vocabulary: Vocabulary | None = None):
         self.entries = {entry.id: entry for entry in entries}
+        self.vocabulary = vocabulary or Vocabulary()
         self.variants: list[Variant] = []
         for entry in entries:
             for lang, message in entry.all_texts():
@@ -419,7 +421,7 @@ class Matcher:
     def _line_hits(self, text: str) -> list[_Hit]:
         line = _Line.read(text)
         line_words = line.words
-        if not line_words:
+        if not line_words or self.vocabulary.about_another_marketplace(line.folded):
             return []
         line_skeleton = " ".join(line_words)
         hits: list[_Hit] = []

@@ -19,6 +19,7 @@ from typing import TextIO
 import sqlite_utils
 
 from bot.knowledge import Entry, Link, Problem, Wording, knowledge_files, load_knowledge
+from bot.vocabulary import vocabulary_files
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +331,7 @@ KNOWLEDGE_FORMAT = "2"
 def fingerprint(directory: Path) -> str:
     """Changes whenever a knowledge file is added, removed or edited (or the format changes)."""
     digest = hashlib.sha256(f"format {KNOWLEDGE_FORMAT}\n".encode())
-    for path in knowledge_files(directory):
+    for path in [*knowledge_files(directory), *vocabulary_files(directory)]:
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_mtime_ns}:{stat.st_size}\n".encode())
     return digest.hexdigest()

@@ -12,6 +12,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.engine import Engine
 from bot.knowledge import Entry, load_knowledge
 from bot.matcher import Matcher
+from bot.vocabulary import load_vocabulary
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -32,7 +33,9 @@ def by_id(entries: list[Entry]) -> dict[str, Entry]:
 
 @pytest.fixture(scope="session")
 def matcher(entries: list[Entry]) -> Matcher:
-    return Matcher(entries)
+    vocabulary, problems = load_vocabulary(KNOWLEDGE)
+    assert not problems, [str(p) for p in problems]
+    return Matcher(entries, vocabulary)
 
 
 @pytest.fixture(scope="session")
