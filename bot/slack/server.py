@@ -30,8 +30,7 @@ def require(settings: Settings, mode: str) -> None:
     if missing:
         raise ConfigError(
             f"missing {', '.join(missing)}: create the Slack app from manifest.yml "
-            "(see README, 'Running it in Slack') and export them; "
-            "meanwhile try a match locally: amzerror match 'Inactive SKU'"
+            "(see README, 'Running it in Slack') and export them"
         )
 
 
