@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from bot.activity import forget_old_events
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.slack.ack import finish_running
+from bot.store import Store, ensure_knowledge
 from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,11 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 # aiohttp refuses bodies over 1 MiB by default; a pasted megabyte, JSON-escaped, is more.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def announce(line: str) -> None:
+    """A start-up line on stderr, shown whatever the log level: where the bot can be reached."""
+    print(f"amzerror: {line}", file=sys.stderr, flush=True)
 
 
 def require(settings: Settings, mode: str) -> None:
@@ -79,6 +86,27 @@ async def web_application(settings: Settings) -> web.Application:
 def serve_http(settings: Settings, host: str, port: int) -> int:
     from gunicorn.app.base import BaseApplication
 
+    # Built once here, before the workers start, which then find it up to date; and the
+    # start-up line can say what it holds.
+    store = Store(settings.db_path)
+    try:
+        knowledge = ensure_knowledge(store, settings.knowledge_dir)
+    finally:
+        store.close()  # no SQLite connection is carried into the forked workers
+
+    def when_ready(server) -> None:
+        # In the master, once, just before it starts the workers; each worker binds its
+        # own socket (reuse_port), so the address is the one configured.
+        where = ", ".join(
+            f"http://[{a[0]}]:{a[1]}" if ":" in a[0] else f"http://{a[0]}:{a[1]}"
+            for a in server.cfg.address
+        )
+        workers = settings.http_workers
+        announce(
+            f"listening on {where} ({workers} worker{'s' if workers > 1 else ''}); "
+            f"{knowledge.summary()}"
+        )
+
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -95,6 +123,7 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("keepalive", 5)
             self.cfg.set("loglevel", "warning")
+            self.cfg.set("when_ready", when_ready)
 
         def load(self) -> Callable:
             async def application() -> web.Application:  # built inside the worker's loop
@@ -126,7 +155,7 @@ async def _socket_mode(settings: Settings) -> None:
             # The Socket Mode client retries a refused token forever; ask once first, so a
             # wrong or revoked token is one line to fix rather than a loop of tracebacks.
             opened = await app.client.apps_connections_open(app_token=settings.app_token)
-            await app.client.auth_test()
+            identity = await app.client.auth_test()
             handler.client.wss_uri = opened["url"]  # connect with it rather than ask twice
         except SlackApiError as exc:
             error = exc.response.get("error", "error")
@@ -137,7 +166,11 @@ async def _socket_mode(settings: Settings) -> None:
             ) from exc
         try:
             await handler.connect_async()
-            log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
+            announce(
+                f"connected to Slack as @{identity.get('user')} "
+                f"(workspace {identity.get('team')}) in Socket Mode; "
+                f"{engine.status.summary()}; Ctrl-C stops it"
+            )
             await stop.wait()
         finally:
             await handler.close_async()
