@@ -14,12 +14,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from bot.cards import CardError, card_as_text
+from bot.cards import Card, CardError
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, read_cases, unknown_ids
 from bot.knowledge import load_knowledge
 from bot.store import Store, ensure_knowledge
+from bot.terminal import render_card, terminal_width, wants_colour
 
 log = logging.getLogger("amzerror")
 
@@ -86,6 +87,10 @@ def match_lines(engine: Engine, lines: Iterable[str]) -> Iterator[tuple[int, dic
             yield number, {"error": f"could not match this text ({type(exc).__name__}: {exc})"}
 
 
+def _for_terminal(card: Card, out: TextIO) -> str:
+    return render_card(card, wants_colour(out), terminal_width(), this_command())
+
+
 def cmd_match(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: TextIO) -> int:
     engine = Engine(settings)
     if args.jsonl:
@@ -103,7 +108,7 @@ def cmd_match(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: 
         payload = {**explanation.result.as_dict(), "blocks": explanation.card.blocks}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(card_as_text(explanation.card) + "\n")
+        out.write(_for_terminal(explanation.card, out) + "\n")
     return 0
 
 
@@ -154,7 +159,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: Tex
         entry = engine.entry(args.id)
         if entry is None:
             raise UsageError(f"no entry {args.id!r} (see 'amzerror kb list')")
-        out.write(card_as_text(engine.cards.entry_card(entry)) + "\n")
+        out.write(_for_terminal(engine.cards.entry_card(entry), out) + "\n")
         return 0
     if args.kb_command == "search":
         query = " ".join(args.words)

@@ -44,7 +44,13 @@ def test_match_json_has_matches_alternatives_and_blocks(tmp_path):
 def test_match_reads_stdin_and_prints_a_readable_card(tmp_path):
     done = run(tmp_path, "match", stdin="The SKU you tried to submit is inactive on VTEX\n")
     assert done.returncode == 0
-    assert "How to fix" in done.stdout and "[Request reprocessing]" in done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["SKU is inactive on VTEX", "======================="]
+    assert {"What happened", "How to fix", "Where in the VTEX Admin"} <= set(lines)
+    assert "  1. In Catalog > Products and SKUs, open the SKU and check its status." in lines
+    # Slack's markup stays in Slack; nothing to colour when the output is not a terminal.
+    for markup in ("*What happened*", ":information_source:", "`", "&gt;", "<http", "\x1b"):
+        assert markup not in done.stdout
 
 
 def test_abstention_in_json_is_an_empty_match_list(tmp_path):
