@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import io
 import json
 import logging
+import os
 import shlex
 import shutil
+import signal
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
@@ -223,9 +226,17 @@ def _port(value: str) -> int:
     return int(value)
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("amzerror")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="amzerror", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument("--version", action="version", version=f"amzerror {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     match = sub.add_parser("match", help="explain pasted error text")
@@ -292,6 +303,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     except (UsageError, ConfigError) as exc:
         print(f"amzerror: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     except (CardError, ValueError, OSError, sqlite3.Error) as exc:
         print(f"amzerror: {exc}", file=sys.stderr)
         return 1

@@ -255,3 +255,24 @@ def test_serve_without_tokens_suggests_a_match_command_that_works(tmp_path):
     )
     assert tried.returncode == 0, tried.stderr
     assert "Amazon order contains an inactive SKU" in tried.stdout
+
+
+def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "match", "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "AMZERROR_DB": str(tmp_path / "cli.db")},
+    )
+    proc.stdin.write(b'{"text": "Inactive SKU"}\n' * 2000)
+    proc.stdin.close()
+    assert json.loads(proc.stdout.readline())["matches"]  # as `| head -1` reads
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, as other tools end
+    assert proc.stderr.read() == b""
+
+
+def test_version(tmp_path):
+    done = run(tmp_path, "--version")
+    assert done.returncode == 0 and done.stdout.startswith("amzerror 0.")
