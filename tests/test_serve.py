@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,3 +68,27 @@ def test_socket_mode_says_who_it_is_connected_as_and_warns_of_nothing(tmp_path):
         "amzerror: connected to Slack as @amzerror (workspace Fake) in Socket Mode; "
         "31 knowledge entries; Ctrl-C stops it"
     ]
+
+
+def test_a_port_in_use_is_one_line_not_workers_failing_for_ever(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "AMZERROR_DB": str(tmp_path / "amzerror.db"),
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"amzerror: cannot listen on 127.0.0.1:{port}: Address already in use\n"

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable
 
@@ -83,9 +84,29 @@ async def web_application(settings: Settings) -> web.Application:
     return application
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise OSError, saying why, unless this process could listen on host:port.
+
+    Each gunicorn worker binds its own socket (reuse_port): a worker that cannot is
+    restarted, and fails again, for ever. Asked here first, a wrong host or a port in
+    use is one line. No SO_REUSEPORT on the probe, so a port another amzerror already
+    serves is refused too, rather than shared with it.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve_http(settings: Settings, host: str, port: int) -> int:
     from gunicorn.app.base import BaseApplication
 
+    check_address(host, port)
     # Built once here, before the workers start, which then find it up to date; and the
     # start-up line can say what it holds.
     store = Store(settings.db_path)
