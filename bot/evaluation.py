@@ -201,9 +201,9 @@ def format_report(report: Report) -> str:
         *(f"  {k:<12} {c}/{t}" for k, (c, t) in d["by_kind"].items()),
         "",
         "by id (below 100%):",
-        *(f"  {k:<40} {c}/{t}" for k, (c, t) in d["by_id"].items() if c < t),
+        *([f"  {k:<40} {c}/{t}" for k, (c, t) in d["by_id"].items() if c < t] or ["  none"]),
         "",
         "most confused (expected -> got):",
-        *(f"  {a} -> {b}: {n}" for a, b, n in d["confused"]),
+        *([f"  {a} -> {b}: {count}" for a, b, count in d["confused"]] or ["  none"]),
     ]
     return "\n".join(lines)

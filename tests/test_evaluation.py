@@ -65,3 +65,4 @@ def test_a_set_without_negatives_reports_abstention_as_not_measured(tmp_path, ma
     assert "false matches       n/a (0 cases)" in text
     assert "abstention          n/a (0 cases)" in text
     assert report.as_dict()["abstention_recall"] is None
+    assert text.endswith("by id (below 100%):\n  none\n\nmost confused (expected -> got):\n  none")
