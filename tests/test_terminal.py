@@ -148,3 +148,12 @@ def test_match_in_a_terminal_is_coloured_unless_no_color(tmp_path, no_color, col
     text = output.decode()
     assert "How to fix" in text
     assert (ESCAPE in text) is coloured
+
+
+def test_values_read_as_pasted_not_as_slack_escapes_them(renderer, matcher, by_id):
+    paste = (
+        "Value (P&amp;B &lt;Kids&gt;) from the mapping spreadsheet is not an "
+        "attribute/specification value supported by Amazon"
+    )
+    shown = render_card(renderer.match_card(matcher.match(paste), by_id))
+    assert "Found in your message\n  Value: P&B <Kids>\n" in shown
