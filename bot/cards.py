@@ -9,7 +9,6 @@ pasted `<!channel>` is shown, never acted on.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,42 +119,6 @@ def validate_blocks(blocks: Sequence[dict]) -> None:
             parsed.validate_json()
         except Exception as exc:  # slack_sdk raises SlackObjectFormationError
             raise CardError(f"{block.get('type')} block: {exc}") from exc
-
-
-_LINK = re.compile(r"<([^|<>]+)\|([^<>]+)>")
-
-
-def card_as_text(card: Card) -> str:
-    """A terminal rendering of a card: mrkdwn unescaped, links shown as `title (url)`."""
-    out: list[str] = []
-
-    def text_of(obj: dict | None) -> str:
-        if not obj:
-            return ""
-        text = _LINK.sub(r"\2 (\1)", obj.get("text", ""))
-        return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-    for block in card.blocks:
-        kind = block["type"]
-        if kind == "header":
-            title = text_of(block["text"])
-            out.append(f"{title}\n{'=' * min(len(title), 78)}")
-        elif kind == "section":
-            if block.get("text"):
-                out.append(text_of(block["text"]))
-            out.extend(text_of(f) for f in block.get("fields", []))
-            accessory = block.get("accessory")
-            if accessory and accessory.get("type") == "button":
-                out.append(f"  [{text_of(accessory['text'])}]")
-        elif kind == "context":
-            out.append("  ".join(text_of(e) for e in block["elements"] if "text" in e))
-        elif kind == "actions":
-            out.append(
-                "  ".join(f"[{text_of(e['text'])}]" for e in block["elements"] if "text" in e)
-            )
-        elif kind == "divider":
-            out.append("-" * 40)
-    return "\n\n".join(s for s in out if s.strip())
 
 
 class CardRenderer:

@@ -17,6 +17,7 @@ class Case:
     expect: tuple[str, ...]  # empty: the text reports no known error
     kind: str = "unlabelled"
     slots: dict = field(default_factory=dict)
+    line: int = 0  # in the file it was read from, for messages about it
 
 
 @dataclass
@@ -25,8 +26,9 @@ class Tally:
     correct: int = 0
 
     @property
-    def rate(self) -> float:
-        return self.correct / self.total if self.total else 1.0
+    def rate(self) -> float | None:
+        """The share correct; None when nothing was counted (not measured is not perfect)."""
+        return self.correct / self.total if self.total else None
 
 
 @dataclass
@@ -43,45 +45,78 @@ class Report:
     failures: list[dict] = field(default_factory=list)
 
     @property
-    def false_match_rate(self) -> float:
-        return 1 - self.negatives.rate if self.negatives.total else 0.0
+    def false_match_rate(self) -> float | None:
+        recall = self.negatives.rate
+        return None if recall is None else 1 - recall
 
     @property
-    def abstention_precision(self) -> float:
-        return self.abstained_on_negative / self.abstained if self.abstained else 1.0
+    def abstention_precision(self) -> float | None:
+        return self.abstained_on_negative / self.abstained if self.abstained else None
 
     def as_dict(self) -> dict:
+        """The figures for scripts; a rate that was not measured is null."""
         return {
-            "top1_accuracy": round(self.positives.rate, 4),
+            "top1_accuracy": _round(self.positives.rate),
             "positives": self.positives.total,
-            "multi_exact_set": round(self.multi.rate, 4),
+            "multi_exact_set": _round(self.multi.rate),
             "negatives": self.negatives.total,
-            "false_match_rate": round(self.false_match_rate, 4),
-            "abstention_precision": round(self.abstention_precision, 4),
-            "abstention_recall": round(self.negatives.rate, 4),
-            "slot_accuracy": round(self.slots.rate, 4),
+            "false_match_rate": _round(self.false_match_rate),
+            "abstention_precision": _round(self.abstention_precision),
+            "abstention_recall": _round(self.negatives.rate),
+            "slot_accuracy": _round(self.slots.rate),
             "by_kind": {k: [t.correct, t.total] for k, t in sorted(self.by_kind.items())},
             "by_id": {k: [t.correct, t.total] for k, t in sorted(self.by_id.items())},
             "confused": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
         }
 
 
+def _round(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
+
+
+def _case(data: object, number: int) -> Case:
+    """One line's case; ValueError says what is wrong with it."""
+    if not isinstance(data, dict):
+        raise ValueError('expected an object {"text": ..., "expect": ...}')
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ValueError('"text" must be a string')
+    if "expect" not in data:
+        # A forgotten label would otherwise count as a negative and skew both figures.
+        raise ValueError('no "expect": give an entry id, a list of ids, or null for none')
+    expect = data["expect"]
+    ids = expect if isinstance(expect, list) else [] if expect is None else [expect]
+    if not all(isinstance(i, str) and i for i in ids):
+        raise ValueError('"expect" must be an entry id, a list of ids, or null')
+    kind = data.get("kind", "unlabelled")
+    if not isinstance(kind, str):
+        raise ValueError('"kind" must be a string')
+    slots = data.get("slots") or {}
+    if not isinstance(slots, dict):
+        raise ValueError('"slots" must be an object')
+    return Case(text, tuple(ids), kind, slots, number)
+
+
 def read_cases(path: Path) -> list[Case]:
-    """Lines of `{"text", "expect": id | null | [ids], "kind"?, "slots"?}`."""
+    """Lines of `{"text", "expect": id | [ids] | null, "kind"?, "slots"?}`; blank lines skipped.
+
+    `"expect": null` (or `[]`) is a negative: the text reports no known error.
+    """
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            expect = data.get("expect")
-            ids = tuple(expect) if isinstance(expect, list) else ((expect,) if expect else ())
-            cases.append(
-                Case(data["text"], ids, data.get("kind", "unlabelled"), data.get("slots") or {})
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a case line ({exc})") from exc
+            cases.append(_case(json.loads(line), number))
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: {exc}") from None
     return cases
+
+
+def unknown_ids(cases: Iterable[Case], known: Iterable[str]) -> list[tuple[Case, str]]:
+    """Expected ids that are no entry: a typo there would count as the matcher's miss."""
+    ids = set(known)
+    return [(case, i) for case in cases for i in case.expect if i not in ids]
 
 
 def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:
@@ -139,23 +174,36 @@ def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:
     return report
 
 
+def _share(rate: float | None, counted: str) -> str:
+    return f"{rate:.1%}  ({counted})" if rate is not None else "n/a (0 cases)"
+
+
 def format_report(report: Report) -> str:
-    """The report as a few readable lines for a terminal."""
+    """The report as a few readable lines for a terminal; `n/a` for what was not measured."""
     d = report.as_dict()
+    p, m, n, s = report.positives, report.multi, report.negatives, report.slots
+    precision, recall = report.abstention_precision, n.rate
+    if precision is None and recall is None:
+        abstention = "n/a (0 cases)"
+    else:
+        abstention = (
+            f"precision {'n/a' if precision is None else f'{precision:.1%}'}, "
+            f"recall {'n/a' if recall is None else f'{recall:.1%}'}"
+        )
     lines = [
-        f"top-1 accuracy      {d['top1_accuracy']:.1%}  ({report.positives.correct}/{report.positives.total} positives)",
-        f"multi-error pastes  {d['multi_exact_set']:.1%}  ({report.multi.correct}/{report.multi.total}, exact set of ids)",
-        f"false matches       {d['false_match_rate']:.1%}  ({report.negatives.total - report.negatives.correct}/{report.negatives.total} negatives)",
-        f"abstention          precision {d['abstention_precision']:.1%}, recall {d['abstention_recall']:.1%}",
-        f"slots               {d['slot_accuracy']:.1%}  ({report.slots.correct}/{report.slots.total} values)",
+        f"top-1 accuracy      {_share(p.rate, f'{p.correct}/{p.total} positives')}",
+        f"multi-error pastes  {_share(m.rate, f'{m.correct}/{m.total}, exact set of ids')}",
+        f"false matches       {_share(report.false_match_rate, f'{n.total - n.correct}/{n.total} negatives')}",
+        f"abstention          {abstention}",
+        f"slots               {_share(s.rate, f'{s.correct}/{s.total} values')}",
         "",
         "by kind:",
         *(f"  {k:<12} {c}/{t}" for k, (c, t) in d["by_kind"].items()),
         "",
         "by id (below 100%):",
-        *(f"  {k:<40} {c}/{t}" for k, (c, t) in d["by_id"].items() if c < t),
+        *([f"  {k:<40} {c}/{t}" for k, (c, t) in d["by_id"].items() if c < t] or ["  none"]),
         "",
         "most confused (expected -> got):",
-        *(f"  {a} -> {b}: {n}" for a, b, n in d["confused"]),
+        *([f"  {a} -> {b}: {count}" for a, b, count in d["confused"]] or ["  none"]),
     ]
     return "\n".join(lines)

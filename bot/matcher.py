@@ -123,6 +123,8 @@ _SLOT_PATTERNS = {
 _DEFAULT_SLOT = r".{1,100}?"
 _SEP = r"[^a-z0-9]{0,12}"
 _STRIP_VALUE = " \"'()[]{}<>.,;:|"
+_OPENER_OF = {")": "(", "]": "[", "}": "{", ">": "<"}
+_CLOSER_OF = {opener: closer for closer, opener in _OPENER_OF.items()}
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,25 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def _is_core(word: str) -> bool:
     return word not in _FILLER and not any(c.isdigit() for c in word)
+
+
+def _strip_value(raw: str) -> str:
+    """A captured value without the quotes and punctuation around it.
+
+    A bracket the value itself opens or closes stays: "P&B <Kids>" keeps its ">".
+    """
+    value = raw.strip(_STRIP_VALUE)
+    start = raw.find(value) if value else 0
+    end = start + len(value)
+    while end < len(raw) and (opener := _OPENER_OF.get(raw[end])):
+        if raw.count(opener, start, end) <= raw.count(raw[end], start, end):
+            break
+        end += 1
+    while start > 0 and (closer := _CLOSER_OF.get(raw[start - 1])):
+        if raw.count(closer, start, end) <= raw.count(raw[start - 1], start, end):
+            break
+        start -= 1
+    return raw[start:end]
 
 
 def _slot_pattern(name: str, before: str, after: str) -> str:
@@ -353,7 +374,7 @@ class Matcher:
         as_printed = variant.short and variant.template.replace("{", "").replace("}", "") in text
         for m in itertools.islice(variant.pattern.finditer(line.folded), MAX_HITS_PER_VARIANT):
             slots = {
-                name: text[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
+                name: _strip_value(text[m.start(name) : m.end(name)])
                 for name in variant.placeholders
                 if name in m.groupdict() and m.group(name) is not None
             }
@@ -413,7 +434,7 @@ class Matcher:
             m = pattern.search(corrected_folded)
             if m:
                 name = next(iter(m.groupdict()))
-                value = corrected[m.start(name) : m.end(name)].strip(_STRIP_VALUE)
+                value = _strip_value(corrected[m.start(name) : m.end(name)])
                 if value:
                     slots[name] = value
         return slots

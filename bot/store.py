@@ -49,6 +49,16 @@ class KnowledgeStatus:
     serving: str  # "fresh", "cached" (last good base kept), or "partial" (no good base yet)
     fingerprint: str = ""  # of the knowledge files this status was made from
 
+    def summary(self) -> str:
+        """What is served, in a few words for a start-up line: "31 knowledge entries"."""
+        served = f"{len(self.entries)} knowledge entries"
+        rejected = f"{len(self.problems)} knowledge files rejected, see the log"
+        if self.serving == "cached":
+            return f"{served} (the last good base: {rejected})"
+        if self.problems:
+            return f"{served} ({rejected})"
+        return served
+
 
 class Store:
     """One SQLite file; a connection per thread, WAL so readers never wait for the writer."""

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from bot.cards import MAX_BLOCKS, card_as_text, parse_button_value, validate_blocks
+from bot.cards import MAX_BLOCKS, parse_button_value, validate_blocks
 from bot.matcher import Match
+from bot.terminal import render_card
 
 HOSTILE = [
     "<!channel> <!here> <!subteam^S123|@ops> <@U999>",
@@ -44,7 +45,7 @@ def test_the_card_shows_values_found_and_buttons_carry_the_sku(renderer, matcher
         "from the value it has on Amazon. It has value (Azul) on VTEX and value (Blue) on Amazon."
     )
     card = renderer.match_card(matcher.match(text), by_id)
-    shown = card_as_text(card)
+    shown = render_card(card)
     assert 'Color: VTEX "Azul" · Amazon "Blue"' in shown
     assert "SKU: 4410" in shown
     reprocess = next(b for b in buttons(card) if b["action_id"] == "reprocess_request")
@@ -55,14 +56,14 @@ def test_an_unknown_sku_order_card_offers_no_reprocessing(renderer, matcher, by_
     text = "SKUs in the order don't belong to a VTEX Store, SKU ID is not an integer"
     card = renderer.match_card(matcher.match(text), by_id)
     assert "reprocess_request" not in {b["action_id"] for b in buttons(card)}
-    assert "No reprocessing" in card_as_text(card)
+    assert "No reprocessing" in render_card(card)
 
 
 def test_no_match_card_is_honest_and_offers_guesses(renderer, matcher, by_id):
     result = matcher.match("the mapping spreadsheet value for Color is wrong?")
     card = renderer.no_match_card(result, matcher.closest("mapping spreadsheet Color value"))
     validate_blocks(card.blocks)
-    assert "don't recognise" in card_as_text(card)
+    assert "don't recognise" in render_card(card)
     assert any(b["action_id"].startswith("show_entry") for b in buttons(card))
 
 
@@ -111,7 +112,7 @@ def test_the_found_values_are_listed_for_several_skus(renderer, by_id):
 
     match = Match("sku-inactive", "t", 100, {"sku": "1"}, skus=("1", "2", "3"))
     card = renderer.match_card(MatchResult([match], []), by_id)
-    assert "SKUs: 1, 2, 3" in card_as_text(card)
+    assert "SKUs: 1, 2, 3" in render_card(card)
     value = parse_button_value(next(buttons(card))["value"])
     assert value["skus"] == ["1", "2", "3"]
 

@@ -192,3 +192,15 @@ def test_huge_input_is_capped_and_finishes_quickly(matcher):
     assert result.truncated
     # The error sits past the cap, so it is honestly not seen.
     assert result.matches == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Value (P&amp;B &lt;Kids&gt;) from the mapping spreadsheet is not an attribute/specification value supported by Amazon",
+        "Value (P&amp;B &lt;Kids&gt;) from the mapping spreadsheet is not an atribute/specification value suported by Amazon",
+    ],
+)
+def test_a_value_keeps_the_brackets_it_contains(matcher, text):
+    # Slack escapes <, > and & in what people type; the value is read after unescaping.
+    assert best(matcher, text).slots["value"] == "P&B <Kids>"

@@ -319,7 +319,7 @@ def test_an_unusable_database_at_start_is_one_line_and_a_clear_exit(tmp_path, sl
             db.mkdir()
         env = {**os.environ, **bot_env(slack.url, db)}
         done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "0"],
+            [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "3999"],
             cwd=ROOT,
             env=env,
             capture_output=True,

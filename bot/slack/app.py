@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -106,13 +107,26 @@ def build_app(
     """The Bolt app with every listener; acknowledges first, works after (asyncio tasks)."""
     engine = engine or Engine(settings)
     services = BotServices(settings, engine, webhook)
-    app = AsyncApp(
-        signing_secret=settings.signing_secret or "socket-mode-needs-no-signing-secret",
-        client=client,
-        # Each listener acknowledges and returns; its work runs as a task on the same
-        # event loop (bot.slack.ack), so slow Web API calls never delay an ack.
-        process_before_response=True,
-    )
+    # AsyncApp also reads SLACK_BOT_TOKEN from the environment and, finding it next to
+    # our client, warns that the token goes unused: the client was made from that very
+    # token. Only that warning, only while constructing, is held back.
+    unused_token = warning_client_prioritized_and_token_skipped()
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+
+    def not_unused_token(record: logging.LogRecord) -> bool:
+        return record.getMessage() != unused_token
+
+    bolt_log.addFilter(not_unused_token)
+    try:
+        app = AsyncApp(
+            signing_secret=settings.signing_secret or "socket-mode-needs-no-signing-secret",
+            client=client,
+            # Each listener acknowledges and returns; its work runs as a task on the same
+            # event loop (bot.slack.ack), so slow Web API calls never delay an ack.
+            process_before_response=True,
+        )
+    finally:
+        bolt_log.removeFilter(not_unused_token)
 
     @app.middleware
     async def provide_services(context, next):  # noqa: A002 - Bolt's name for the chain

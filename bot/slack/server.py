@@ -7,7 +7,9 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 
@@ -19,7 +21,7 @@ from bot.engine import Engine
 from bot.offload import PasteProcess
 from bot.slack.ack import finish_running
 from bot.slack.verify import Refusal, RequestGate
-from bot.store import StorageError, Store
+from bot.store import StorageError, Store, ensure_knowledge
 from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
@@ -30,13 +32,17 @@ HEALTH_PATH = "/healthz"
 HEALTH_CACHE_SECONDS = 1.0
 
 
+def announce(line: str) -> None:
+    """A start-up line on stderr, shown whatever the log level: where the bot can be reached."""
+    print(f"amzerror: {line}", file=sys.stderr, flush=True)
+
+
 def require(settings: Settings, mode: str) -> None:
     missing = settings.missing_for(mode)
     if missing:
         raise ConfigError(
             f"missing {', '.join(missing)}: create the Slack app from manifest.yml "
-            "(see README, 'Running it in Slack') and export them; "
-            "meanwhile try a match locally: amzerror match 'Inactive SKU'"
+            "(see README, 'Running it in Slack') and export them"
         )
     usable_database(settings)
 
@@ -117,8 +123,49 @@ async def web_application(settings: Settings) -> web.Application:
     return application
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise OSError, saying why, unless this process could listen on host:port.
+
+    Each gunicorn worker binds its own socket (reuse_port): a worker that cannot is
+    restarted, and fails again, for ever. Asked here first, a wrong host or a port in
+    use is one line. No SO_REUSEPORT on the probe, so a port another amzerror already
+    serves is refused too, rather than shared with it.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve_http(settings: Settings, host: str, port: int) -> int:
     from gunicorn.app.base import BaseApplication
+
+    check_address(host, port)
+    # Built once here, before the workers start, which then find it up to date; and the
+    # start-up line can say what it holds.
+    store = Store(settings.db_path)
+    try:
+        knowledge = ensure_knowledge(store, settings.knowledge_dir)
+    finally:
+        store.close()  # no SQLite connection is carried into the forked workers
+
+    def when_ready(server) -> None:
+        # In the master, once, just before it starts the workers; each worker binds its
+        # own socket (reuse_port), so the address is the one configured.
+        where = ", ".join(
+            f"http://[{a[0]}]:{a[1]}" if ":" in a[0] else f"http://{a[0]}:{a[1]}"
+            for a in server.cfg.address
+        )
+        workers = settings.http_workers
+        announce(
+            f"listening on {where} ({workers} worker{'s' if workers > 1 else ''}); "
+            f"{knowledge.summary()}"
+        )
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -136,6 +183,7 @@ def serve_http(settings: Settings, host: str, port: int) -> int:
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("keepalive", 5)
             self.cfg.set("loglevel", "warning")
+            self.cfg.set("when_ready", when_ready)
 
         def load(self) -> Callable:
             async def application() -> web.Application:  # built inside the worker's loop
@@ -167,7 +215,7 @@ async def _socket_mode(settings: Settings) -> None:
             # The Socket Mode client retries a refused token forever; ask once first, so a
             # wrong or revoked token is one line to fix rather than a loop of tracebacks.
             opened = await app.client.apps_connections_open(app_token=settings.app_token)
-            await app.client.auth_test()
+            identity = await app.client.auth_test()
             handler.client.wss_uri = opened["url"]  # connect with it rather than ask twice
         except SlackApiError as exc:
             error = exc.response.get("error", "error")
@@ -178,7 +226,11 @@ async def _socket_mode(settings: Settings) -> None:
             ) from exc
         try:
             await handler.connect_async()
-            log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
+            announce(
+                f"connected to Slack as @{identity.get('user')} "
+                f"(workspace {identity.get('team')}) in Socket Mode; "
+                f"{engine.status.summary()}; Ctrl-C stops it"
+            )
             await stop.wait()
         finally:
             await handler.close_async()
