@@ -13,6 +13,8 @@ _MAX_JSON_ATTEMPTS = 40
 
 _SLACK_TOKEN = re.compile(r"<([^<>\n]{1,1000})>")
 _FENCE = re.compile(r"```|`")
+# What Slack writes between < and > for a link: a URL scheme, or a bare domain.
+_LINK = re.compile(r"[a-z][a-z0-9+.-]*:|[\w-]+(?:\.[\w-]+)+(?:[/?#]|$)", re.IGNORECASE)
 _EMOJI = re.compile(r":(?=[a-z0-9_+'-]*[a-z])[a-z0-9_+'-]{2,40}:", re.IGNORECASE)
 _QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 _EMPHASIS = re.compile(r"[*~]+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")
@@ -59,6 +61,8 @@ def _slack_token(match: re.Match[str]) -> str:
         label = inner.partition("|")[2]
         return label.lstrip("@#") if inner.startswith("!date") else ""
     url, _, label = inner.partition("|")
+    if not _LINK.match(url):
+        return match.group(0)  # "<Kids>" typed in a terminal is text, not a Slack link
     return label or url
 
 

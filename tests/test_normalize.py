@@ -47,3 +47,10 @@ def test_context_slots_find_order_and_sku_ids():
     assert context_slots("pedido 702-1234567-1234567") == {"order": "702-1234567-1234567"}
     assert context_slots("SKU: 4410 has this") == {"sku": "4410"}
     assert context_slots("998877 | Camiseta | Inactive SKU") == {"sku": "998877"}
+
+
+def test_angle_brackets_that_are_not_slack_links_stay_text():
+    assert clean_paste("Value (P&B <Kids>) from").text == "Value (P&B <Kids>) from"
+    assert clean_paste("see <https://help.vtex.com|the guide>").text == "see the guide"
+    assert clean_paste("see <mailto:ops@store.com>").text == "see mailto:ops@store.com"
+    assert clean_paste("at <help.vtex.com/tutorial>").text == "at help.vtex.com/tutorial"
