@@ -155,12 +155,16 @@ def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:
             if not ok:
                 report.confusions[(expected, got[0] if got else "(no match)")] += 1
             if ok and case.slots:
-                found = result.matches[0].as_dict()["slots"]
+                best = result.matches[0]
+                found = best.as_dict()["slots"]
                 for key, value in case.slots.items():
-                    if key == "skus":
-                        continue
                     report.slots.total += 1
-                    report.slots.correct += str(found.get(key, "")).lower() == str(value).lower()
+                    if key == "skus":  # a list: every SKU, in any order
+                        report.slots.correct += set(best.skus) == {str(v) for v in value}
+                    else:
+                        report.slots.correct += (
+                            str(found.get(key, "")).lower() == str(value).lower()
+                        )
         kind.correct += ok
         if not ok:
             report.failures.append(

@@ -32,7 +32,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from bot.knowledge import Entry
-from bot.normalize import MAX_INPUT_CHARS, clean_paste, context_slots, fold, words
+from bot.normalize import MAX_INPUT_CHARS, clean_paste, context_slots, fold, sku_list, words
 from bot.vocabulary import Vocabulary
 
 MATCH_THRESHOLD = 72
@@ -509,7 +509,13 @@ class Matcher:
                         slots[key] = near
             if not hit.exact:
                 slots.update(self._fuzzy_slots(hit.variant, line))
-            with_slots.append((index, hit, {**slots, **hit.slots}))
+            found_slots = {**slots, **hit.slots}
+            listed = sku_list(line)
+            if len(listed) > 1 and found_slots.get("sku") in (None, *listed):
+                # "SKUs 9001, 9002: ...": every one of them, the first as "the" SKU.
+                found_slots["sku"] = listed[0]
+                found_slots["sku_list"] = listed
+            with_slots.append((index, hit, found_slots))
         return MatchResult(
             self._merge(with_slots),
             self._alternatives(others, {h.variant.entry_id for _, h, _ in found}),
@@ -531,9 +537,11 @@ class Matcher:
             if hit.score > acc["hit"].score:
                 acc["hit"] = hit
             for key, value in slot_values.items():
-                acc["slots"].setdefault(key, value)
-            if "sku" in slot_values:
-                acc["skus"][slot_values["sku"]] = None  # a dict keeps order, without repeats
+                if key != "sku_list":
+                    acc["slots"].setdefault(key, value)
+            for sku in slot_values.get("sku_list") or [slot_values.get("sku")]:
+                if sku is not None:
+                    acc["skus"][sku] = None  # a dict keeps order, without repeats
             if "order" in slot_values:
                 acc["orders"][slot_values["order"]] = None
         ranked = sorted(by_id.values(), key=lambda a: (-round(a["hit"].score), a["first"]))

@@ -37,6 +37,13 @@ _ORDER_KEYS = {"orderid", "order", "order_id", "marketplaceorderid", "amazonorde
 
 _ORDER_ID = re.compile(r"\b(\d{13}-\d{2}|\d{3}-\d{7}-\d{7})\b")
 _SKU_MENTION = re.compile(r"\bsku(?:\s*id)?\s*[:#=]?\s*(\d{1,12})\b", re.IGNORECASE)
+# "SKUs 9001, 9002", "SKU 9001 y SKU 9002", "SKUs 9001 e 9002", "SKU IDs: 1, 2 and 3".
+_SKU_WORD = r"skus?(?:\s*ids?)?\s*[:#=]?\s*"
+_SKU_LIST = re.compile(
+    rf"\b{_SKU_WORD}(\d{{1,12}}(?:\s*(?:[,;/&+]|\b(?:and|e|y|or|ou|o)\b)\s*(?:{_SKU_WORD})?\d{{1,12}}\b)*)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d{1,12}")
 _ORDER_MENTION = re.compile(
     r"\b(?:order|pedido|orden)(?:\s*id)?\s*[:#=]?\s*([0-9][0-9-]{4,30})\b", re.IGNORECASE
 )
@@ -193,6 +200,14 @@ def fold(text: str) -> str:
 def words(folded: str) -> list[str]:
     """Alphanumeric words of folded text."""
     return re.findall(r"[a-z0-9]+", folded)
+
+
+def sku_list(line: str) -> list[str]:
+    """Every SKU id a line names after the word SKU, in order and once each."""
+    if not _DIGIT.search(line):
+        return []
+    found = (n for m in _SKU_LIST.finditer(line) for n in _NUMBER.findall(m.group(1)))
+    return list(dict.fromkeys(found))
 
 
 def context_slots(line: str) -> dict[str, str]:

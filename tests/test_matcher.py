@@ -204,3 +204,27 @@ def test_huge_input_is_capped_and_finishes_quickly(matcher):
 def test_a_value_keeps_the_brackets_it_contains(matcher, text):
     # Slack escapes <, > and & in what people type; the value is read after unescaping.
     assert best(matcher, text).slots["value"] == "P&B <Kids>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SKUs 9001, 9002: The SKU you tried to submit is inactive on VTEX",
+        "SKU 9001 y SKU 9002 - The SKU you tried to submit is inactive on VTEX",
+        "SKUs 9001 e 9002 - O SKU que você tentou enviar se encontra inativo na VTEX",
+        "SKUs 9001 and 9002: The SKU you tried to submit is inactive on VTEX",
+        "SKU IDs: 9001, 9002 / The SKU you tried to submit is inactive on VTEX",
+    ],
+)
+def test_a_list_of_skus_comes_out_whole(matcher, text):
+    match = best(matcher, text)
+    assert match.id == "sku-inactive"
+    assert match.skus == ("9001", "9002")
+    assert match.slots["sku"] == "9001"
+
+
+def test_three_skus_and_an_order_id_that_is_not_one(matcher):
+    match = best(matcher, "SKU 9001, 9002, 9003 - The SKU you tried to submit is inactive on VTEX")
+    assert match.skus == ("9001", "9002", "9003")
+    order = best(matcher, "order 1391560531867-01, sku 77: Inactive SKU")
+    assert order.skus == ("77",) and order.orders == ("1391560531867-01",)
