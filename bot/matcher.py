@@ -33,6 +33,7 @@ from rapidfuzz.distance import Indel
 
 from bot.knowledge import Entry
 from bot.normalize import MAX_INPUT_CHARS, clean_paste, context_slots, fold, sku_list, words
+from bot.retelling import Concepts, RetellingIndex
 from bot.vocabulary import Vocabulary
 
 MATCH_THRESHOLD = 72
@@ -42,6 +43,7 @@ MAX_CORRECTED_WORDS = 6
 TELLING_LENGTH = 90
 NEAR_TIE = 3  # points between two candidates that count as a tie
 MAX_ALTERNATIVES = 3
+RETOLD_PER_LINE = 3
 # Work per paste is bounded: past this many seconds the paste is answered with the lines
 # read so far, and the card says so. A typical paste takes well under a millisecond.
 MATCH_BUDGET_SECONDS = 0.05
@@ -230,6 +232,7 @@ class _Line:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _is_core(word: str) -> bool:
@@ -316,6 +319,16 @@ class Matcher:
                         Variant(entry.id, lang, message, pattern, skeleton, names, anchored)
                     )
         self._build_index()
+        # Messages by their ideas, for lines that retell an error in other words.
+        scopes = {entry.id: entry.scope for entry in entries}
+        self._retellings = RetellingIndex(
+            [_PLACEHOLDER.sub(" ", v.template) for v in self.variants],
+            [
+                frozenset({"order"}) if scopes[v.entry_id] == "order" else frozenset()
+                for v in self.variants
+            ],
+            Concepts(self.vocabulary),
+        )
 
     def _build_index(self) -> None:
         vocab: dict[str, int] = {}
@@ -458,6 +471,11 @@ class Matcher:
                 fuzzy.append(hit)
         found = hits + fuzzy
         top = max((hit.score for hit in found), default=0.0)
+        if max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
+            # Not the platform's words: perhaps the error retold in the writer's own.
+            for retold in self._retellings.retold(line.folded, RETOLD_PER_LINE):
+                found.append(_Hit(self.variants[retold.variant], retold.confidence, False, 0, {}))
+            top = max((hit.score for hit in found), default=0.0)
         for hit in found:
             if top - hit.score <= NEAR_TIE:  # only near-ties need the tie-breaker
                 hit.fit = fuzz.ratio(hit.variant.skeleton, line_skeleton)

@@ -11,14 +11,23 @@ import yaml
 from bot.knowledge import Problem
 from bot.normalize import fold
 
-FIELDS = ("other_marketplaces",)
+LISTS = ("other_marketplaces", "ignore")
+_LIST_REASON = "must be a list of words or phrases (quote no, yes, on, off, y, n)"
+GROUPS = ("concepts",)
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What the matcher knows of the words around an error."""
+    """What the matcher knows of the words around an error.
+
+    `concepts` maps an idea to the words that say it in any language; `ignore` lists
+    words that say nothing here (articles, chat); `other_marketplaces` names the
+    marketplaces whose errors are not ours.
+    """
 
     other_marketplaces: tuple[str, ...] = ()
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ignore: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = sorted((re.escape(fold(n)) for n in self.other_marketplaces), key=len, reverse=True)
@@ -37,7 +46,8 @@ def vocabulary_files(knowledge_dir: Path) -> list[Path]:
 
 def load_vocabulary(knowledge_dir: Path) -> tuple[Vocabulary, list[Problem]]:
     """The vocabulary in `knowledge_dir/vocabulary/*.yml`, and what is wrong with it."""
-    found: dict[str, list[str]] = {name: [] for name in FIELDS}
+    found: dict[str, list[str]] = {name: [] for name in LISTS}
+    groups: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for path in vocabulary_files(knowledge_dir):
         where = f"vocabulary/{path.name}"
@@ -49,13 +59,35 @@ def load_vocabulary(knowledge_dir: Path) -> tuple[Vocabulary, list[Problem]]:
         if not isinstance(data, dict):
             problems.append(Problem(where, "(file)", "must be a YAML mapping of lists"))
             continue
-        for key, words in data.items():
-            if key not in FIELDS:
-                problems.append(Problem(where, str(key), f"unknown list (use {', '.join(FIELDS)})"))
-            elif not isinstance(words, list) or not all(
-                isinstance(w, str) and w.strip() for w in words
-            ):
-                problems.append(Problem(where, key, "must be a list of words or phrases"))
+        for key, value in data.items():
+            if key in GROUPS and isinstance(value, dict):
+                for name, words in value.items():
+                    if _words(words):
+                        groups.setdefault(str(name), []).extend(_clean(words))
+                    else:
+                        problems.append(Problem(where, f"{key}.{name}", _LIST_REASON))
+            elif key in GROUPS:
+                problems.append(Problem(where, str(key), "must map each idea to a list of words"))
+            elif key not in LISTS:
+                known = ", ".join((*LISTS, *GROUPS))
+                problems.append(Problem(where, str(key), f"unknown list (use {known})"))
+            elif not _words(value):
+                problems.append(Problem(where, key, _LIST_REASON))
             else:
-                found[key].extend(w.strip().lower() for w in words)
-    return Vocabulary(**{k: tuple(v) for k, v in found.items()}), problems
+                found[key].extend(_clean(value))
+    vocabulary = Vocabulary(
+        **{k: tuple(v) for k, v in found.items()},
+        concepts=tuple((name, tuple(words)) for name, words in groups.items()),
+    )
+    return vocabulary, problems
+
+
+def _words(value: object) -> bool:
+    # A bare `no`, `y` or `on` is a boolean to YAML: such words must be quoted.
+    return isinstance(value, list) and all(
+        isinstance(w, str | int) and not isinstance(w, bool) and str(w).strip() for w in value
+    )
+
+
+def _clean(words: list) -> list[str]:
+    return [str(w).strip().lower() for w in words]
