@@ -233,6 +233,10 @@ class _Line:
 
 _WORD = re.compile(r"[a-z0-9]+")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+# A value quoted in a retelling: "Azul Marinho", 'Azul', (Azul); not an apostrophe.
+_QUOTED = re.compile(
+    r'"([^"\n]{1,80})"|(?<![A-Za-z])\'([^\'\n]{1,80})\'(?![A-Za-z])|\(([^()\n]{1,80})\)'
+)
 
 
 def _is_core(word: str) -> bool:
@@ -422,6 +426,33 @@ class Matcher:
         score = alignment.score * (0.55 + 0.45 * coverage)
         return _Hit(variant, score, False, start, {})
 
+    def _named_slots(
+        self, variant: Variant, line: str, slots: dict, read_exactly: bool = False
+    ) -> None:
+        """The attribute a message names, and a value quoted beside it, as the line writes them.
+
+        "o valor "Azul Marinho" de Cor não é aceito": the attribute is the word that says
+        what the message's attribute says (Cor for Color), the value what is quoted.
+        """
+        concepts = self._retellings.concepts
+        ideas = concepts.of_text(fold(variant.template))
+        if "attribute" not in slots:
+            named = ideas & self.vocabulary.attribute_ideas
+            folded = fold(line)
+            for m in _WORD.finditer(folded) if named else ():
+                if concepts.of(m.group()) in named:
+                    slots["attribute"] = line[m.start() : m.end()]
+                    break
+        # A message read exactly has its values where its placeholders are, and nowhere else.
+        values_read = read_exactly and any(p not in ("sku", "order") for p in variant.placeholders)
+        if "value" not in slots and "value" in ideas and not values_read:
+            attribute = str(slots.get("attribute", "")).lower()
+            for m in _QUOTED.finditer(line):
+                quoted = next(g for g in m.groups() if g is not None).strip()
+                if quoted and quoted.lower() != attribute and not quoted.isdigit():
+                    slots["value"] = quoted
+                    break
+
     def _fuzzy_slots(self, variant: Variant, line: str) -> dict[str, str]:
         """Values of a misspelled or cut-off message: fix the words, then read around them."""
         if not variant.anchored:
@@ -528,6 +559,7 @@ class Matcher:
             if not hit.exact:
                 slots.update(self._fuzzy_slots(hit.variant, line))
             found_slots = {**slots, **hit.slots}
+            self._named_slots(hit.variant, line, found_slots, read_exactly=hit.exact)
             listed = sku_list(line)
             if len(listed) > 1 and found_slots.get("sku") in (None, *listed):
                 # "SKUs 9001, 9002: ...": every one of them, the first as "the" SKU.

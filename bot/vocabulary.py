@@ -11,7 +11,7 @@ import yaml
 from bot.knowledge import Problem
 from bot.normalize import fold
 
-LISTS = ("other_marketplaces", "ignore")
+LISTS = ("other_marketplaces", "ignore", "attribute_ideas")
 _LIST_REASON = "must be a list of words or phrases (quote no, yes, on, off, y, n)"
 GROUPS = ("concepts",)
 
@@ -28,8 +28,10 @@ class Vocabulary:
     other_marketplaces: tuple[str, ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ignore: tuple[str, ...] = ()
+    attribute_ideas: frozenset[str] | tuple[str, ...] = frozenset()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "attribute_ideas", frozenset(self.attribute_ideas))
         names = sorted((re.escape(fold(n)) for n in self.other_marketplaces), key=len, reverse=True)
         pattern = rf"(?<![a-z0-9])(?:{'|'.join(names)})(?![a-z0-9])" if names else r"(?!)"
         object.__setattr__(self, "_elsewhere", re.compile(pattern))

@@ -1,0 +1,104 @@
+"""An error told in the writer's own words, in any of the three languages, is recognised as it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.normalize import fold
+from bot.retelling import MAX_CONFIDENCE, Concepts
+from bot.vocabulary import load_vocabulary
+from tests.conftest import KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def concepts() -> Concepts:
+    return Concepts(load_vocabulary(KNOWLEDGE)[0])
+
+
+def best(matcher, text):
+    result = matcher.match(text)
+    return result.matches[0] if result.matches else None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'a planilha de mapeamento manda um valor de "Size" que a Amazon não aceita como valor de atributo',
+            "size-value-not-supported",
+        ),
+        ("gente, pedido da amazon parado com SKU sem estoque", "order-out-of-stock"),
+        ("el pedido de Amazon no tiene SLA disponible para la entrega", "order-no-sla"),
+        (
+            "amazon order stuck, admin only says Inactive SKU, no idea which one",
+            "order-inactive-sku",
+        ),
+        (
+            "the size value in the mapping sheet isn't accepted by amazon",
+            "size-value-not-supported",
+        ),
+        ("el SKU 3321 está desactivado en VTEX, no se pudo enviar", "sku-inactive"),
+        (
+            "shipping type name in our settings differs from seller central",
+            "shipping-type-mismatch",
+        ),
+        (
+            "nadie cargó la plantilla de mapeo de categorías y atributos todavía",
+            "spreadsheet-not-uploaded",
+        ),
+    ],
+)
+def test_retellings_in_three_languages_are_recognised(matcher, text, expected):
+    match = best(matcher, text)
+    assert match is not None and match.id == expected
+
+
+@pytest.mark.parametrize(
+    "chat",
+    [
+        "vou subir a planilha de mapeamento amanhã cedo",
+        "I uploaded the mapping spreadsheet yesterday",
+        "renovei o token da amazon ontem, tudo certo",
+        "the order shipped yesterday, tracking is in vtex",
+        "cadastrei o atributo tamanho no catálogo hoje",
+    ],
+)
+def test_chat_with_the_same_words_is_not_an_error(matcher, chat):
+    assert matcher.match(chat).matches == []
+
+
+def test_a_retelling_is_never_sure_enough_to_be_answered_unasked(matcher):
+    match = best(matcher, "la orden de Amazon tiene un SKU sin política comercial")
+    assert match.id == "order-sku-no-trade-policy"
+    assert match.score <= MAX_CONFIDENCE < 90  # a watched channel answers from 90 up
+
+
+def test_what_tells_look_alikes_apart_decides_in_a_retelling_too(matcher):
+    assert best(matcher, "a Amazon não aceita o valor de TargetGender da planilha").id == (
+        "targetgender-value-not-supported"
+    )
+    assert best(matcher, "falta a especificação TargetGender no produto, a Amazon exige").id == (
+        "targetgender-mandatory"
+    )
+    assert best(matcher, "amazon won't take the SizeMap value from our spreadsheet").id == (
+        "sizemap-value-not-supported"
+    )
+
+
+def test_slots_come_out_of_retellings_as_written(matcher):
+    match = best(
+        matcher, 'a Amazon não aceita o valor "Azul Marinho" de Cor da planilha de mapeamento'
+    )
+    assert match.id == "color-value-not-supported"
+    assert match.slots["attribute"] == "Cor" and match.slots["value"] == "Azul Marinho"
+    order = best(matcher, "Pedido 702-5551234-9876543 não entrou na VTEX: SKU inativo")
+    assert order.orders == ("702-5551234-9876543",)
+
+
+def test_inflections_and_languages_meet_in_one_idea(concepts):
+    assert concepts.of("inativos") == concepts.of("inactive") == concepts.of("desactivado")
+    assert concepts.of("planilha") == concepts.of("plantilla") == concepts.of("spreadsheet")
+    assert concepts.of(fold("política")) == concepts.of("policy") == concepts.of("channel")
+    assert concepts.of("the") is None and concepts.of("4410") is None
+    # A word the vocabulary does not know is an idea of its own, its inflections folded.
+    assert concepts.of("etiquetas") == concepts.of("etiqueta") != concepts.of("voltagem")
