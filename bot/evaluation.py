@@ -10,6 +10,10 @@ from pathlib import Path
 
 from bot.matcher import Matcher
 
+LANGUAGES = ("en", "pt", "es")
+# Confidence bands of the calibration table (a match is reported from 72 up).
+BANDS = ((72, 79), (80, 89), (90, 99), (100, 100))
+
 
 @dataclass(frozen=True)
 class Case:
@@ -18,6 +22,7 @@ class Case:
     kind: str = "unlabelled"
     slots: dict = field(default_factory=dict)
     line: int = 0  # in the file it was read from, for messages about it
+    lang: str = ""  # en, pt or es when the case says (a "lang" field, or its kind)
 
 
 @dataclass
@@ -41,6 +46,9 @@ class Report:
     abstained_on_negative: int = 0
     by_kind: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_id: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_lang: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # Confidence band of the first match -> how often that match was right.
+    bands: dict[tuple[int, int], Tally] = field(default_factory=dict)
     confusions: Counter = field(default_factory=Counter)
     failures: list[dict] = field(default_factory=list)
 
@@ -67,6 +75,11 @@ class Report:
             "by_kind": {k: [t.correct, t.total] for k, t in sorted(self.by_kind.items())},
             "by_id": {k: [t.correct, t.total] for k, t in sorted(self.by_id.items())},
             "confused": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
+            "by_lang": {k: [t.correct, t.total] for k, t in sorted(self.by_lang.items())},
+            "calibration": [
+                {"scores": f"{low}-{high}", "matches": t.total, "right": _round(t.rate)}
+                for (low, high), t in self.bands.items()
+            ],
         }
 
 
@@ -94,7 +107,10 @@ def _case(data: object, number: int) -> Case:
     slots = data.get("slots") or {}
     if not isinstance(slots, dict):
         raise ValueError('"slots" must be an object')
-    return Case(text, tuple(ids), kind, slots, number)
+    lang = data.get("lang")
+    if lang not in LANGUAGES:
+        lang = next((t for t in kind.lower().replace("_", "-").split("-") if t in LANGUAGES), "")
+    return Case(text, tuple(ids), kind, slots, number, lang)
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -120,10 +136,18 @@ def unknown_ids(cases: Iterable[Case], known: Iterable[str]) -> list[tuple[Case,
 
 
 def evaluate(cases: Iterable[Case], matcher: Matcher) -> Report:
-    report = Report()
+    report = Report(bands={band: Tally() for band in BANDS})
     for case in cases:
         result = matcher.match(case.text)
         got = [m.id for m in result.matches]
+        if result.matches and len(case.expect) <= 1:
+            band = next((b for b in BANDS if b[0] <= result.matches[0].score <= b[1]), None)
+            if band is not None:
+                report.bands[band].total += 1
+                report.bands[band].correct += bool(case.expect) and got[0] == case.expect[0]
+        if len(case.expect) == 1 and case.lang:
+            report.by_lang[case.lang].total += 1
+            report.by_lang[case.lang].correct += bool(got) and got[0] == case.expect[0]
         kind = report.by_kind[case.kind]
         kind.total += 1
         if not got:
@@ -200,6 +224,21 @@ def format_report(report: Report) -> str:
         f"false matches       {_share(report.false_match_rate, f'{n.total - n.correct}/{n.total} negatives')}",
         f"abstention          {abstention}",
         f"slots               {_share(s.rate, f'{s.correct}/{s.total} values')}",
+        "",
+        "top-1 by language:",
+        *(
+            [
+                f"  {k:<12} {_share(t.rate, f'{t.correct}/{t.total}')}"
+                for k, t in sorted(report.by_lang.items())
+            ]
+            or ["  n/a (no case says its language)"]
+        ),
+        "",
+        "confidence -> how often the first match is right:",
+        *(
+            f"  {f'{low}-{high}' if low != high else str(low):<12} {_share(t.rate, f'{t.correct}/{t.total} matches')}"
+            for (low, high), t in report.bands.items()
+        ),
         "",
         "by kind:",
         *(f"  {k:<12} {c}/{t}" for k, (c, t) in d["by_kind"].items()),
