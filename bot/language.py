@@ -1,0 +1,68 @@
+"""Which language to answer in: the person's choice, then the language they wrote in, then Slack's.
+
+Order messages are printed in English in every locale, and many teams paste English
+errors whatever language they speak, so English text says little: a paste in Portuguese
+or Spanish decides, an English one only when Slack does not say the person's language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.normalize import fold
+
+LANGUAGES = ("en", "pt", "es")
+DEFAULT = "en"
+
+# Words frequent in one of the three languages and rare in the other two (accents folded).
+_MARKERS = {
+    "pt": frozenset(
+        "nao um uma do da dos das na nas em com voce isso esse essa ou mas tambem ao aos pelo "
+        "pela nos estao foi ele ela aqui tem sem gente pessoal alguem obrigado obrigada planilha "
+        "estoque loja cor tamanho entrou travado ja deu erro".split()
+    ),
+    "es": frozenset(
+        "el los las del al y pero tiene tienen hay sin una muy ya plantilla orden gracias hola "
+        "alguien tienda talla equipo inventario nos aparece sale sigue tengo".split()
+    ),
+    "en": frozenset(
+        "the is are not with for and to of this that it on please thanks hi team anyone stuck "
+        "says doesn isn spreadsheet value".split()
+    ),
+}
+_WORD = re.compile(r"[a-z]+")
+
+
+def from_locale(locale: str | None) -> str | None:
+    """Slack's locale ("pt-BR", "es-LA", "en-US") as one of our languages, if it is one."""
+    if not locale:
+        return None
+    code = locale.replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def language_of_text(text: str) -> str | None:
+    """The language most of the text's telling words belong to; None when it does not say."""
+    counts = dict.fromkeys(LANGUAGES, 0)
+    for word in _WORD.findall(fold(text[:4000])):
+        for lang, markers in _MARKERS.items():
+            counts[lang] += word in markers
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    (best, top), (_, second) = ranked[0], ranked[1]
+    return best if top >= 1 and top > second else None
+
+
+def choose_language(
+    *,
+    chosen: str | None = None,
+    text: str | None = None,
+    locale: str | None = None,
+    default: str = DEFAULT,
+) -> str:
+    """The language to answer in (en, pt or es)."""
+    if chosen in LANGUAGES:
+        return chosen
+    written = language_of_text(text) if text else None
+    if written in ("pt", "es"):
+        return written
+    return from_locale(locale) or written or (default if default in LANGUAGES else DEFAULT)

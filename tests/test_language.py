@@ -1,0 +1,42 @@
+"""The bot answers in the person's language: their choice, what they wrote in, then Slack's locale."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import choose_language, from_locale, language_of_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("O SKU que você tentou enviar se encontra inativo na VTEX", "pt"),
+        ("gente, pedido da amazon parado com SKU sem estoque", "pt"),
+        ("el pedido de Amazon no tiene SLA disponible para la entrega", "es"),
+        ("Hola equipo, nos aparece esto en varios SKUs", "es"),
+        ("amazon order stuck, admin only says Inactive SKU", "en"),
+        ("Inactive SKU", None),
+        ("1391560531867-01", None),
+    ],
+)
+def test_the_language_a_paste_is_written_in(text, expected):
+    assert language_of_text(text) == expected
+
+
+def test_slack_locales_map_to_the_three_languages():
+    assert from_locale("pt-BR") == "pt" and from_locale("es-LA") == "es"
+    assert from_locale("en-US") == "en" and from_locale("fr-FR") is None
+    assert from_locale(None) is None
+
+
+def test_a_choice_wins_then_portuguese_or_spanish_text_then_the_locale():
+    assert choose_language(chosen="es", text="o pedido não entrou", locale="pt-BR") == "es"
+    assert choose_language(text="o pedido não entrou", locale="en-US") == "pt"
+    # English platform text says little: Brazilians paste it too.
+    assert (
+        choose_language(text="The SKU you tried to submit is inactive on VTEX", locale="pt-BR")
+        == "pt"
+    )
+    assert choose_language(text="Inactive SKU") == "en"
+    assert choose_language(text="the order is stuck", default="es") == "en"
+    assert choose_language(text="Inactive SKU", default="es") == "es"
