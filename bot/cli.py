@@ -180,7 +180,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             level=logging.INFO if args.verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        settings = Settings.from_env()
+        try:
+            settings = Settings.from_env()
+        except ConfigError as exc:  # a variable that cannot be read: like a wrong argument
+            raise UsageError(str(exc)) from None
         return args.func(args, settings, out, sys.stdin)
     except UsageError as exc:
         print(f"amzerror: {exc}", file=sys.stderr)

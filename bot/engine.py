@@ -11,6 +11,7 @@ from bot.cards import Card, CardRenderer
 from bot.config import Settings
 from bot.knowledge import Entry
 from bot.matcher import Match, Matcher, MatchResult
+from bot.requestcards import RequestCards
 from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Engine:
         self.settings = settings
         self.store = store or Store(settings.db_path)
         self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
+        self.request_cards = RequestCards(self.cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
         self.status = self._load(force=False)

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
+from bot.slack.posting import log_failure
+
 log = logging.getLogger(__name__)
 
 # Tasks still running; a reference keeps each alive until it ends (asyncio holds weak ones).
@@ -57,8 +59,7 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
 def _finished(task: asyncio.Task) -> None:
     _running.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        error = task.exception()
-        log.error("%s failed: %s", task.get_name(), error, exc_info=error)
+        log_failure(f"{task.get_name()} failed", task.exception())
 
 
 async def finish_running(timeout: float = 10.0) -> None:

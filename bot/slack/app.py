@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.outbox import OutboxSender
 from bot.slack import actions, commands, events, shortcuts, views
-from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class BotServices:
 
     settings: Settings
     engine: Engine
-    webhook: WebhookDispatcher | None = None
+    outbox: OutboxSender | None = None  # sends ops posts and webhook deliveries
     _members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
     @property
@@ -101,11 +101,11 @@ def build_app(
     settings: Settings,
     client: AsyncWebClient,
     engine: Engine | None = None,
-    webhook: WebhookDispatcher | None = None,
+    outbox: OutboxSender | None = None,
 ) -> AsyncApp:
     """The Bolt app with every listener; acknowledges first, works after (asyncio tasks)."""
     engine = engine or Engine(settings)
-    services = BotServices(settings, engine, webhook)
+    services = BotServices(settings, engine, outbox)
     app = AsyncApp(
         signing_secret=settings.signing_secret or "socket-mode-needs-no-signing-secret",
         client=client,

@@ -15,7 +15,6 @@ from bot.activity import forget_old_events
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.slack.ack import finish_running
-from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +34,13 @@ def require(settings: Settings, mode: str) -> None:
         )
 
 
-def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
+def start_services(settings: Settings) -> Engine:
     engine = Engine(settings, validate_cards=False)  # logs any rejected knowledge file
     forget_old_events(engine.store)
-    dispatcher = None
-    if settings.reprocess_webhook:
-        # Pending deliveries from before a restart go out again from here.
-        dispatcher = WebhookDispatcher(
-            engine.store, settings.reprocess_webhook, base_delay=settings.webhook_retry_seconds
-        )
-        dispatcher.start()
     # What is loaded now (knowledge, templates, libraries) lives as long as the process:
     # keep it out of the collector's full passes, which otherwise walk it again and again.
     gc.freeze()
-    return engine, dispatcher
+    return engine
 
 
 async def web_application(settings: Settings) -> web.Application:
@@ -56,10 +48,14 @@ async def web_application(settings: Settings) -> web.Application:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
     from bot.slack.app import build_app, make_client, make_session
+    from bot.slack.ops import make_sender
 
-    engine, dispatcher = start_services(settings)
+    engine = start_services(settings)
     session = make_session()
-    bolt = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+    client = make_client(settings, session)
+    # What a restart left unsent (ops posts, webhook deliveries) goes out from here.
+    outbox = make_sender(settings, engine, client, session)
+    bolt = build_app(settings, client, engine, outbox=outbox)
 
     async def slack_events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
@@ -67,11 +63,18 @@ async def web_application(settings: Settings) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.Response(text="ok\n")
 
+    async def start_outbox(app: web.Application) -> None:
+        if outbox is not None:
+            outbox.start()
+
     async def finish(app: web.Application) -> None:
         await finish_running()
+        if outbox is not None:
+            await outbox.stop()
         await session.close()
 
     application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application.on_startup.append(start_outbox)
     application.add_routes([web.post(EVENTS_PATH, slack_events), web.get(HEALTH_PATH, health)])
     application.on_shutdown.append(finish)
     return application
@@ -112,6 +115,7 @@ async def _socket_mode(settings: Settings) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.slack.app import build_app, make_client, make_session
+    from bot.slack.ops import make_sender
 
     # SIGTERM (a service manager) and Ctrl-C end the wait below, so the work already
     # acknowledged finishes; an exception raised from a signal handler would instead
@@ -119,9 +123,11 @@ async def _socket_mode(settings: Settings) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    engine, dispatcher = start_services(settings)
+    engine = start_services(settings)
     async with make_session() as session:
-        app = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+        client = make_client(settings, session)
+        outbox = make_sender(settings, engine, client, session)
+        app = build_app(settings, client, engine, outbox=outbox)
         handler = AsyncSocketModeHandler(app, settings.app_token, web_client=app.client)
         try:
             # The Socket Mode client retries a refused token forever; ask once first, so a
@@ -138,11 +144,15 @@ async def _socket_mode(settings: Settings) -> None:
             ) from exc
         try:
             await handler.connect_async()
+            if outbox is not None:
+                outbox.start()
             log.warning("amzerror is connected in Socket Mode; Ctrl-C stops it")
             await stop.wait()
         finally:
             await handler.close_async()
             await finish_running()
+            if outbox is not None:
+                await outbox.stop()
 
 
 def serve_socket_mode(settings: Settings) -> int:
