@@ -17,7 +17,8 @@ MAX_CHARS = 280
 # those tell what happened, they ask for nothing.
 _ASK = re.compile(
     r"\b(?:reprocess|reprocessar|reprocessa|reprocesse|reprocessem|reprocessen"
-    r"|reprocesar|reprocesa|reprocese|reprocesen|reprocesalo|reprocesala)\b"
+    r"|reprocesar|reprocesa|reprocese|reprocesen|reprocesalo|reprocesala|reprocesarlo"
+    r"|reprocesarla|reprocesarlos)\b"
 )
 # "don't reprocess", "não precisa reprocessar", "no reprocesen", and questions about the past
 # ("did anyone reprocess it?", "já reprocessaram?") are not requests.

@@ -25,7 +25,7 @@ CALL_ERRORS = (SlackApiError, aiohttp.ClientError, TimeoutError, OSError)
 def slack_error(exc: BaseException) -> str:
     """Slack's error code ("channel_not_found"), or what went wrong on the way there."""
     response = getattr(exc, "response", None)
-    data = getattr(response, "data", None)
+    data = response if isinstance(response, dict) else getattr(response, "data", None)
     if isinstance(data, dict) and data.get("error"):
         return str(data["error"])
     status = getattr(response, "status_code", None)
