@@ -12,7 +12,7 @@ from bot.cards import parse_button_value
 from bot.reprocess import get_request, targets_from_value
 from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
-from bot.slack.posting import tell_privately
+from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
 from bot.slack.workflow import mark, request_targets
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,24 @@ async def handle_request(
     total = click.value.get("n") if isinstance(click.value.get("n"), int) else len(targets)
     where = {"e": entry.id, "c": click.channel, "t": click.thread_ts, "u": response_url}
     view = cards.request_modal(entry, targets, total, where)
-    await client.views_open(trigger_id=click.trigger_id, view=view)
+    await open_modal(amz, client, click, view, response_url)
+
+
+async def open_modal(amz, client, click: Click, view: dict, response_url: str | None) -> None:
+    """Open a modal; if Slack will not (an expired trigger), the person hears why."""
+    try:
+        await client.views_open(trigger_id=click.trigger_id, view=view)
+    except CALL_ERRORS as exc:
+        log_failure("opening a modal", exc)
+        note = amz.engine.request_cards.notice("error", error=slack_error(exc))
+        await tell_privately(
+            client,
+            note,
+            user=click.user,
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            response_url=response_url,
+        )
 
 
 def _marking(click: Click, action: dict) -> tuple[int | None, str, str | None]:
@@ -85,7 +102,12 @@ async def handle_resolution(
     request_id, status, target = _marking(click, action)
     if request_id is None:
         return
-    if not await amz.is_ops(client, click.user):
+    try:
+        allowed = await amz.is_ops(client, click.user)
+    except CALL_ERRORS as exc:  # the ops channel cannot be read: only AMZERROR_OPS_USERS count
+        log_failure("reading the ops channel's members", exc)
+        allowed = False
+    if not allowed:
         await tell_privately(
             client,
             amz.engine.request_cards.notice("only_ops"),
@@ -98,7 +120,7 @@ async def handle_resolution(
         if request is not None:
             where = {"r": request_id, "t": target, "c": click.channel}
             view = amz.engine.request_cards.failed_modal(request, target, where)
-            await client.views_open(trigger_id=click.trigger_id, view=view)
+            await open_modal(amz, client, click, view, body.get("response_url"))
             return
     await mark(
         amz,
