@@ -88,26 +88,26 @@ class Outbox:
 
     def claim_due(self, kinds: tuple[str, ...], limit: int = BATCH) -> list[Item]:
         """Lease the items due now (or held by a process that died) to this process."""
-        if not kinds:
-            return []
-        now = time.time()
-        marks = ", ".join("?" for _ in kinds)
-        db = self.store.db
-        with self.store.write_lock(), db.conn as conn:
-            rows = conn.execute(
-                "select id, request_id, kind, attempts, created, last_error, next_at, owner "
-                f"from outbox where status = 'pending' and kind in ({marks}) "
-                "order by next_at limit ?",
-                [*kinds, limit * 4],
-            ).fetchall()
-            due = [r for r in rows if r[6] <= now or _owner_is_gone(r[7])][:limit]
-            me = _owner()
-            for row in due:
-                conn.execute(
-                    "update outbox set attempts = attempts + 1, next_at = ?, owner = ? where id = ?",
-                    [now + LEASE_SECONDS, me, row[0]],
-                )
+        if not kinds or not self._due(kinds, limit):
+            return []  # the common case, a read: no write lock taken
+        with self.store.write_lock(), self.store.db.conn as conn:
+            due = self._due(kinds, limit)  # again: another process may have taken them
+            lease, me = time.time() + LEASE_SECONDS, _owner()
+            conn.executemany(
+                "update outbox set attempts = attempts + 1, next_at = ?, owner = ? where id = ?",
+                [(lease, me, row[0]) for row in due],
+            )
         return [Item(r[0], r[1], r[2], r[3] + 1, r[4], r[5]) for r in due]
+
+    def _due(self, kinds: tuple[str, ...], limit: int) -> list[tuple]:
+        now = time.time()
+        rows = self.store.db.execute(
+            "select id, request_id, kind, attempts, created, last_error, next_at, owner "
+            f"from outbox where status = 'pending' and kind in ({', '.join('?' for _ in kinds)}) "
+            "order by next_at limit ?",
+            [*kinds, limit * 4],
+        ).fetchall()
+        return [r for r in rows if r[6] <= now or _owner_is_gone(r[7])][:limit]
 
     def sent(self, item: Item) -> None:
         with self.store.write_lock(), self.store.db.conn as conn:

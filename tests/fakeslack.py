@@ -406,6 +406,15 @@ class FakeSlack:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
+    def add_message(self, channel: str, text: str) -> str:
+        """Someone else posts `text` in `channel`; returns its ts."""
+        with self._cond:
+            ts = self._next_ts()
+            self._state.history.setdefault(channel, []).append(
+                {"type": "message", "user": "UOTHER", "text": text, "ts": ts}
+            )
+            return ts
+
     def history(self, channel: str) -> list[dict]:
         """The messages posted in `channel` (with their metadata), oldest first."""
         with self._cond:
