@@ -19,9 +19,11 @@ TARGET_KINDS = ("sku", "order")
 _SKU_ID = re.compile(r"^[1-9]\d{0,11}$")
 _ORDER_ID = re.compile(r"^(?:\d{13}-\d{2}|\d{3}-\d{7}-\d{7})$")
 _EDGES = ".,;:!?()[]{}<>\"'`*_~#"
-# "reprocess the 3 skus": a number followed by a plural noun counts things, it names nothing.
+# "reprocess the 3 skus", "again in 2 hours": a number before these words counts things or
+# time, it names nothing.
 _COUNTED = re.compile(
-    r"^(?:skus|items|itens|itemes|produtos|productos|products|orders|pedidos|ordenes|órdenes)$",
+    r"^(?:skus|items|itens|itemes|produtos|productos|products|orders|pedidos|ordenes|órdenes"
+    r"|h|min|mins|minutes|minutos|hours|horas|days|dias|días|times|vezes|veces)$",
     re.IGNORECASE,
 )
 

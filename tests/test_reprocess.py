@@ -69,6 +69,7 @@ def test_words_and_other_numbers_are_not_order_ids(value):
         ("reprocessar agora", "order", (), ()),
         ("reprocesen la orden 702-1234567-1234567", "order", ("702-1234567-1234567",), ()),
         ("reprocess the 3 skus at 10:30, 50% done", "sku", (), ()),
+        ("reprocess 5556 again in 2 hours", "sku", ("5556",), ()),
         ("reprocess 0123 and abc1", "sku", (), ("0123", "abc1")),
         ("reprocess 5556 please", "order", (), ("5556",)),
     ],

@@ -7,6 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import ThreadContext, first_time
 from bot.intents import EXPLAIN, REPROCESS, read_intent
+from bot.knowledge import Entry
 from bot.matcher import MATCH_THRESHOLD, Match
 from bot.reprocess import MAX_TARGETS, extract_targets, open_requests_for, valid_targets
 from bot.slack.events.mentions import message_key
@@ -39,7 +40,9 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
     return True
 
 
-async def reprocess_from_words(amz, client, event: dict, thread: ThreadContext, entry) -> None:
+async def reprocess_from_words(
+    amz, client: AsyncWebClient, event: dict, thread: ThreadContext, entry: Entry
+) -> None:
     """The ids the message names, else the thread's own targets not requested yet."""
     cards = amz.engine.request_cards
     where = {"user": event["user"], "channel": event["channel"], "thread_ts": event["thread_ts"]}
