@@ -297,7 +297,7 @@ class CardRenderer:
     def stats_card(self, periods: Sequence[Any], titles: Mapping[str, str]) -> Card:
         return self.render("stats.json.j2", "amzerror statistics", periods=periods, titles=titles)
 
-    def votes(self, helpful: int, not_helpful: int, user: str, mine: bool) -> Card:
+    def votes(self, helpful: int, not_helpful: int, user: str) -> Card:
         """The line under a card's buttons: the vote counts and whose vote was just recorded."""
         return self.render(
             "feedback_recorded.json.j2",
@@ -305,7 +305,6 @@ class CardRenderer:
             helpful=helpful,
             not_helpful=not_helpful,
             user=user,
-            mine=mine,
         )
 
     def modal(self, template: str, **context: Any) -> dict:
