@@ -10,7 +10,7 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.store import Store, now_iso
@@ -51,24 +51,50 @@ class Undelivered(Exception):
     """This attempt did not get through; the message is the reason, in one line."""
 
 
-def enqueue(conn: sqlite3.Connection, request_id: int, kind: str, stamp: str) -> None:
-    """Add an item inside the caller's transaction (the one that stores the request)."""
+# Called inside the transaction that marks an item sent, to record what sending produced
+# (the ops message's ts): both are written, or neither.
+Finish = Callable[[sqlite3.Connection], None]
+
+
+def enqueue(
+    conn: sqlite3.Connection, request_id: int, kind: str, stamp: str, claim: bool = False
+) -> Item | None:
+    """Add an item inside the caller's transaction (the one that stores the request).
+
+    With `claim` the item is leased to this process at once, for its first attempt: the
+    caller sends it straight away instead of waiting for the loop (and if this process dies
+    first, another takes it over like any item whose sender died).
+    """
     now = time.time()
-    conn.execute(
+    cursor = conn.execute(
         "insert or ignore into outbox (request_id, kind, status, attempts, next_at, created, "
-        "updated_at) values (?, ?, 'pending', 0, ?, ?, ?)",
-        [request_id, kind, now, now, stamp],
+        "owner, updated_at) values (?, ?, 'pending', ?, ?, ?, ?, ?)",
+        [
+            request_id,
+            kind,
+            1 if claim else 0,
+            now + LEASE_SECONDS if claim else now,
+            now,
+            _owner() if claim else None,
+            stamp,
+        ],
     )
+    if not claim or cursor.rowcount != 1:
+        return None
+    return Item(cursor.lastrowid, request_id, kind, 1, now)
+
+
+_HOST = socket.gethostname()
 
 
 def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{_HOST}:{os.getpid()}"
 
 
 def _owner_is_gone(owner: str | None) -> bool:
     """True when the process that leased an item ran on this host and no longer exists."""
     host, _, pid = (owner or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _HOST or not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:
         os.kill(int(pid), 0)
@@ -109,12 +135,14 @@ class Outbox:
         ).fetchall()
         return [r for r in rows if r[6] <= now or _owner_is_gone(r[7])][:limit]
 
-    def sent(self, item: Item) -> None:
+    def sent(self, item: Item, finish: Finish | None = None) -> None:
         with self.store.write_lock(), self.store.db.conn as conn:
             conn.execute(
                 "update outbox set status = 'sent', owner = null, updated_at = ? where id = ?",
                 [now_iso(), item.id],
             )
+            if finish is not None:
+                finish(conn)
 
     def retry(self, item: Item, reason: str) -> bool:
         """Schedule the next attempt; True when the item has been failing too long and is dropped."""
@@ -155,7 +183,8 @@ class Outbox:
 class Handler:
     """How to send one kind of item. `send` raises Undelivered when it did not get through."""
 
-    async def send(self, item: Item) -> None:
+    async def send(self, item: Item) -> Finish | None:
+        """Send it; what to record with "sent", in the same transaction, if anything."""
         raise NotImplementedError
 
     async def failed(self, item: Item, reason: str, gave_up: bool) -> None:
@@ -193,16 +222,17 @@ class OutboxSender:
     async def _send(self, item: Item) -> bool:
         handler = self.handlers[item.kind]
         try:
-            await handler.send(item)
+            finish = await handler.send(item)
         except Undelivered as exc:
             reason = str(exc)
         except Exception as exc:  # a bug must not stop the others; the next try may work
             log.exception("%s for request #%s failed", item.kind, item.request_id)
             reason = f"{type(exc).__name__}: {exc}"
         else:
-            self.outbox.sent(item)
+            self.outbox.sent(item, finish)
             return True
         gave_up = self.outbox.retry(item, reason)
+        self.wake()  # the loop may be idle: let it see when this retry falls due
         log.warning(
             "%s for request #%s, attempt %d: %s%s",
             item.kind,
@@ -213,6 +243,10 @@ class OutboxSender:
         )
         await handler.failed(item, reason, gave_up)
         return False
+
+    async def send_now(self, items: Iterable[Item]) -> None:
+        """Send items this process claimed when it stored them (see `enqueue`)."""
+        await asyncio.gather(*(self._send(i) for i in items if i.kind in self.handlers))
 
     async def run(self) -> None:
         while True:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
-from bot.outbox import enqueue
+from bot.outbox import Item, enqueue
 from bot.store import Store, now_iso
 
 # One request lists at most this many targets, whatever made it (button, modal, thread words):
@@ -140,6 +141,7 @@ class Created:
 
     request: ReprocessRequest | None
     already_open: dict[str, int] = field(default_factory=dict)
+    claimed: tuple[Item, ...] = ()  # what the caller is to send now (see `claim`)
 
 
 def open_requests_for(store: Store, entry_id: str, kind: str, targets: Iterable[str]) -> dict:
@@ -166,11 +168,14 @@ def create_request(
     *,
     ops: bool,
     webhook: bool,
+    claim: Iterable[str] = (),
 ) -> Created:
     """One request for every target not already in an open one, with what must still be sent
     (the ops post, the webhook delivery) in the same transaction: stored means sent, eventually.
 
-    Raises ValueError for a target that is not an id of `kind`, or more than MAX_TARGETS.
+    The outbox kinds in `claim` are leased to this process, to be sent at once (returned in
+    `claimed`). Raises ValueError for a target that is not an id of `kind`, or more than
+    MAX_TARGETS.
     """
     if kind not in TARGET_KINDS:
         raise ValueError(f"nothing to reprocess for a {kind!r} target")
@@ -199,10 +204,12 @@ def create_request(
                 "status, updated_at) values (?, ?, ?, ?, ?, 'open', ?)",
                 [(request_id, i, entry_id, kind, t, stamp) for i, t in enumerate(new)],
             )
+            claimed = []
             for wanted, what in ((ops, "ops"), (webhook, "webhook")):
                 if wanted:
-                    enqueue(conn, request_id, what, stamp)
-    return Created(get_request(store, request_id), already)
+                    item = enqueue(conn, request_id, what, stamp, claim=what in claim)
+                    claimed += [item] if item else []
+    return Created(get_request(store, request_id), already, tuple(claimed))
 
 
 def get_request(store: Store, request_id: int) -> ReprocessRequest | None:
@@ -252,15 +259,20 @@ def requests_to_list(store: Store, limit: int = 20) -> tuple[list[ReprocessReque
 
 
 def update_request(store: Store, request_id: int, **changes: object) -> None:
+    with store.write_lock(), store.db.conn as conn:
+        set_columns(conn, request_id, **changes)
+
+
+def set_columns(conn: sqlite3.Connection, request_id: int, **changes: object) -> None:
+    """Change a request's columns inside the caller's transaction."""
     changes = {**changes, "updated_at": now_iso()}
     refused = set(changes) - (_COLUMNS - {"id"})
     if refused:
         raise ValueError(f"not a column to update: {', '.join(sorted(refused))}")
-    with store.write_lock(), store.db.conn:
-        store.db.execute(
-            f"update reprocess_requests set {', '.join(f'{k} = ?' for k in changes)} where id = ?",
-            [*changes.values(), request_id],
-        )
+    conn.execute(
+        f"update reprocess_requests set {', '.join(f'{k} = ?' for k in changes)} where id = ?",
+        [*changes.values(), request_id],
+    )
 
 
 def resolve(

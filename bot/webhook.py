@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import aiohttp
 
-from bot.outbox import Handler, Item, Undelivered
-from bot.reprocess import ReprocessRequest, get_request, update_request
+from bot.outbox import Finish, Handler, Item, Undelivered
+from bot.reprocess import ReprocessRequest, get_request, set_columns, update_request
 from bot.store import Store
 
 TIMEOUT_SECONDS = 10.0
@@ -45,10 +47,10 @@ class WebhookHandler(Handler):
         self.session = session
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
-    async def send(self, item: Item) -> None:
+    async def send(self, item: Item) -> Finish | None:
         request = get_request(self.store, item.request_id)
         if request is None:
-            return
+            return None
         try:
             async with self.session.post(
                 self.url,
@@ -60,8 +62,11 @@ class WebhookHandler(Handler):
                     raise Undelivered(f"HTTP {response.status}")
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise Undelivered(str(exc) or type(exc).__name__) from None
-        update_request(
-            self.store, request.id, webhook_status="sent", webhook_attempts=item.attempts
+        return partial(
+            set_columns,
+            request_id=request.id,
+            webhook_status="sent",
+            webhook_attempts=item.attempts,
         )
 
     async def failed(self, item: Item, reason: str, gave_up: bool) -> None:

@@ -37,10 +37,12 @@ def attempt(engine, slack, request_id: int, attempts: int, failed: str | None = 
             handler = OpsHandler(engine, client, OPS)
             item = Item(1, request_id, "ops", attempts, 0.0)
             try:
-                await handler.send(item)
+                finish = await handler.send(item)
             except Undelivered as exc:
                 await handler.failed(item, str(exc), gave_up=False)
                 raise
+            with engine.store.db.conn as conn:  # as the outbox records "sent"
+                finish(conn)
 
     asyncio.run(run())
 
@@ -67,9 +69,7 @@ def test_a_later_attempt_finds_the_earlier_post_instead_of_posting_again(engine,
             "update reprocess_requests set ops_ts = null where id = ?", [request_id]
         )
     for i in range(250):  # later chatter in the channel: the post is on the second page
-        slack._state.history[OPS].append(
-            {"type": "message", "text": "hi", "ts": f"9{i:09d}.000001"}
-        )
+        slack.add_message(OPS, f"message {i}")
     attempt(engine, slack, request_id, attempts=2)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert len(slack.calls_to("conversations.history")) == 2

@@ -132,3 +132,26 @@ def test_a_kind_without_a_handler_waits_for_a_process_that_has_one(store):
     sender = OutboxSender(Outbox(store), {"ops": Flaky()})
     assert asyncio.run(sender.send_due()) == 1
     assert Outbox(store).status(1)["webhook"] == ("pending", 0)
+
+
+def test_an_item_claimed_when_stored_is_sent_at_once_by_the_process_that_stored_it(store):
+    created = create_request(
+        store,
+        "sku-inactive",
+        "sku",
+        ["9"],
+        "U1",
+        "C1",
+        "1.0",
+        ops=True,
+        webhook=True,
+        claim=("ops",),
+    )
+    [item] = created.claimed
+    assert (item.kind, item.attempts) == ("ops", 1)
+    outbox = Outbox(store)
+    assert [i.kind for i in outbox.claim_due(("ops", "webhook"))] == ["webhook"]  # not ops
+    handler = Flaky()
+    asyncio.run(OutboxSender(outbox, {"ops": handler}).send_now(created.claimed))
+    assert handler.seen == [item]
+    assert outbox.status(created.request.id)["ops"] == ("sent", 1)

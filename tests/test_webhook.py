@@ -26,10 +26,12 @@ def deliver(store, receiver, item: Item, gave_up: bool | None = None) -> None:
         async with aiohttp.ClientSession() as session:
             handler = WebhookHandler(store, receiver.base + "/hooks/reprocess", session, timeout=2)
             try:
-                await handler.send(item)
+                finish = await handler.send(item)
             except Undelivered as exc:
                 await handler.failed(item, str(exc), bool(gave_up))
                 raise
+            with store.db.conn as conn:  # as the outbox records "sent"
+                finish(conn)
 
     asyncio.run(run())
 

@@ -4,14 +4,15 @@ in place; and the outbox sender that posts it and delivers the webhook."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.outbox import Backoff, Handler, Item, Outbox, OutboxSender, Undelivered
-from bot.reprocess import ReprocessRequest, get_request, update_request
+from bot.outbox import Backoff, Finish, Handler, Item, Outbox, OutboxSender, Undelivered
+from bot.reprocess import ReprocessRequest, get_request, set_columns, update_request
 from bot.requestcards import epoch
 from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
 from bot.webhook import WebhookHandler
@@ -39,11 +40,11 @@ class OpsHandler(Handler):
         self.client = client
         self.channel = channel
 
-    async def send(self, item: Item) -> None:
+    async def send(self, item: Item) -> Finish | None:
         store = self.engine.store
         request = get_request(store, item.request_id)
         if request is None or request.ops_ts:
-            return
+            return None
         try:
             # A first attempt cannot have posted before; a later one may have, then died.
             found = await self.find_posted(request) if item.attempts > 1 else None
@@ -62,7 +63,7 @@ class OpsHandler(Handler):
                 found = (posted["channel"], posted["ts"])
         except CALL_ERRORS as exc:
             raise Undelivered(slack_error(exc)) from None
-        update_request(store, request.id, ops_channel=found[0], ops_ts=found[1])
+        return partial(set_columns, request_id=request.id, ops_channel=found[0], ops_ts=found[1])
 
     async def find_posted(self, request: ReprocessRequest) -> tuple[str, str] | None:
         """(channel, ts) of the ops message already posted for `request`, if there is one."""

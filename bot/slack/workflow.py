@@ -6,6 +6,7 @@ by the outbox (bot.slack.ops), so they happen even when the thread cannot be rea
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -31,6 +32,7 @@ async def request_targets(
     who asked is told privately whatever did not work."""
     settings = amz.settings
     cards = amz.engine.request_cards
+    outbox = amz.outbox
     created = create_request(
         amz.store,
         entry.id,
@@ -41,6 +43,7 @@ async def request_targets(
         thread_ts,
         ops=bool(settings.ops_channel),
         webhook=bool(settings.reprocess_webhook),
+        claim=outbox.kinds if outbox is not None else (),
     )
     where = {"user": user, "channel": channel, "thread_ts": thread_ts, "response_url": response_url}
     request = created.request
@@ -50,19 +53,24 @@ async def request_targets(
         )
         await tell_privately(client, note, **where)
         return created
-    if amz.outbox is not None:
-        amz.outbox.wake()
     card = cards.requested(request, created.already_open, settings.ops_channel)
-    try:
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, blocks=card.blocks, text=card.text
-        )
-    except CALL_ERRORS as exc:
-        log_failure(f"thread note of request #{request.id}", exc)
-        note = cards.notice(
-            "thread_unreachable", channel=channel, error=slack_error(exc), request_id=request.id
-        )
-        await tell_privately(client, note, **where)
+
+    async def tell_thread() -> None:
+        try:
+            await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, blocks=card.blocks, text=card.text
+            )
+        except CALL_ERRORS as exc:
+            log_failure(f"thread note of request #{request.id}", exc)
+            note = cards.notice(
+                "thread_unreachable", channel=channel, error=slack_error(exc), request_id=request.id
+            )
+            await tell_privately(client, note, **where)
+
+    # The ops post and the webhook go out now, beside the thread note and independent of it;
+    # stored first, so a crash in between leaves them to the outbox loop of whichever process.
+    sending = outbox.send_now(created.claimed) if outbox is not None else asyncio.sleep(0)
+    await asyncio.gather(tell_thread(), sending)
     return created
 
 
