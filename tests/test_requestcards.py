@@ -108,6 +108,11 @@ def test_the_failed_modal_asks_for_a_reason(cards):
         ("already_open", {"target_kind": "sku", "already_open": {"1": 4}}, "SKU 1 (request #4)"),
         ("bad_ids", {"target_kind": "order", "ids": ["agora"]}, "Not order ids: agora"),
         (
+            "already_resolved",
+            {"target_kind": "sku", "target": "1", "request_id": 3, "status": "open"},
+            "SKU 1 of request #3 is marked already",
+        ),
+        (
             "capped",
             {"target_kind": "sku", "total": 359, "taken": 20, "request_id": 9},
             "at most 20",

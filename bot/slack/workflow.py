@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -82,6 +83,7 @@ async def mark(
     status: str,
     user: str,
     channel: str,
+    message_ts: str = "",
     target: str | None = None,
     reason: str = "",
 ) -> None:
@@ -94,10 +96,15 @@ async def mark(
         note = cards.notice(
             "already_resolved",
             request_id=request_id,
+            target=target,
+            target_kind=before.target_kind if before else "sku",
             status=before.status if before else "unknown",
         )
         await tell_privately(client, note, user=user, channel=channel)
         return
+    if not request.ops_ts and message_ts:
+        # Clicked on an ops message whose ts was never recorded (a crash in between): that one.
+        request = replace(request, ops_channel=channel, ops_ts=message_ts)
     await update_ops_message(amz.engine, client, request)
     marked = [target] if target else [t.target for t in before.targets if t.status == "open"]
     card = cards.resolved(request, status, marked, user, reason)

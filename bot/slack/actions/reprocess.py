@@ -118,7 +118,7 @@ async def handle_resolution(
     if status == "failed":
         request = get_request(amz.store, request_id)
         if request is not None:
-            where = {"r": request_id, "t": target, "c": click.channel}
+            where = {"r": request_id, "t": target, "c": click.channel, "m": click.message_ts}
             view = amz.engine.request_cards.failed_modal(request, target, where)
             await open_modal(amz, client, click, view, body.get("response_url"))
             return
@@ -129,6 +129,7 @@ async def handle_resolution(
         status=status,
         user=click.user,
         channel=click.channel,
+        message_ts=click.message_ts,
         target=target,
     )
 

@@ -33,6 +33,7 @@ async def submit_reason(
         status="failed",
         user=user,
         channel=where.get("c", ""),
+        message_ts=where.get("m", ""),
         target=where.get("t") if isinstance(where.get("t"), str) else None,
         reason=reason,
     )
