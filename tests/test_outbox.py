@@ -98,12 +98,12 @@ def test_the_sender_retries_until_it_gets_through_and_never_sends_twice(store):
     sender = OutboxSender(Outbox(store, Backoff(0.05, 0.1, 3600)), {"ops": handler})
 
     async def run() -> None:
-        sender.start()
+        sender.start()  # the loop finds the item, and each retry as it falls due
         deadline = time.monotonic() + 5
         while len(handler.seen) < 3 and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-        await asyncio.sleep(0.2)  # a few more passes: nothing left to send
         await sender.stop()
+        assert await sender.send_due() == 0  # nothing left to send
 
     asyncio.run(run())
     assert [i.attempts for i in handler.seen] == [1, 2, 3]
