@@ -51,11 +51,13 @@ class RequestCards:
         request: ReprocessRequest,
         already_open: Mapping[str, int],
         ops_channel: str | None,
+        entry: Entry | None = None,
     ) -> Card:
-        """The thread note of a new request."""
+        """The thread note of a new request (with the fix it waits for, if any)."""
         return self._card(
             "request_status.json.j2",
             event="requested",
+            entry=entry,
             request=request,
             targets=request.ids,
             already_open=dict(already_open),
@@ -71,6 +73,7 @@ class RequestCards:
         return self._card(
             "request_status.json.j2",
             event=status,
+            entry=None,
             request=request,
             targets=list(targets),
             already_open={},

@@ -107,6 +107,7 @@ def test_the_failed_modal_asks_for_a_reason(cards):
         ),
         ("already_open", {"target_kind": "sku", "already_open": {"1": 4}}, "SKU 1 (request #4)"),
         ("bad_ids", {"target_kind": "order", "ids": ["agora"]}, "Not order ids: agora"),
+        ("not_stored", {"error": "database is locked"}, "could not be recorded"),
         (
             "already_resolved",
             {"target_kind": "sku", "target": "1", "request_id": 3, "status": "open"},
@@ -125,9 +126,11 @@ def test_private_notes_say_what_to_do(cards, kind, context, expected):
     assert expected in card.text
 
 
-def test_thread_notes_name_the_targets_and_the_reason(cards):
+def test_thread_notes_name_the_targets_and_the_reason(cards, by_id):
     new = cards.requested(request(targets=("1", "2")), {"3": 4}, "COPS")
     assert "2 SKUs: 1, 2" in new.text and "left out: SKU 3 (#4)" in new.text
+    waits = cards.requested(request(), {}, "COPS", by_id["token-expired"])
+    assert "works only once a valid Amazon token is in place" in waits.text
     failed = cards.resolved(request(), "failed", ["1202"], "UOPS", "still inactive")
     assert "<@U1>" in failed.text and "still inactive" in failed.text
 

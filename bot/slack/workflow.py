@@ -7,6 +7,8 @@ by the outbox (bot.slack.ops), so they happen even when the thread cannot be rea
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -16,6 +18,8 @@ from bot.knowledge import Entry
 from bot.reprocess import Created, create_request, get_request, resolve
 from bot.slack.ops import update_ops_message
 from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
+
+log = logging.getLogger(__name__)
 
 
 async def request_targets(
@@ -34,19 +38,24 @@ async def request_targets(
     settings = amz.settings
     cards = amz.engine.request_cards
     outbox = amz.outbox
-    created = create_request(
-        amz.store,
-        entry.id,
-        entry.reprocess_target,
-        targets,
-        user,
-        channel,
-        thread_ts,
-        ops=bool(settings.ops_channel),
-        webhook=bool(settings.reprocess_webhook),
-        claim=outbox.kinds if outbox is not None else (),
-    )
     where = {"user": user, "channel": channel, "thread_ts": thread_ts, "response_url": response_url}
+    try:
+        created = create_request(
+            amz.store,
+            entry.id,
+            entry.reprocess_target,
+            targets,
+            user,
+            channel,
+            thread_ts,
+            ops=bool(settings.ops_channel),
+            webhook=bool(settings.reprocess_webhook),
+            claim=outbox.kinds if outbox is not None else (),
+        )
+    except sqlite3.Error as exc:  # nothing was stored: say so rather than look done
+        log.error("could not store a reprocessing request: %s", exc)
+        await tell_privately(client, cards.notice("not_stored", error=str(exc)), **where)
+        return Created(None)
     request = created.request
     if request is None:
         note = cards.notice(
@@ -54,7 +63,7 @@ async def request_targets(
         )
         await tell_privately(client, note, **where)
         return created
-    card = cards.requested(request, created.already_open, settings.ops_channel)
+    card = cards.requested(request, created.already_open, settings.ops_channel, entry)
 
     async def tell_thread() -> None:
         try:
