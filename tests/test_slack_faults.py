@@ -244,3 +244,27 @@ def test_secrets_never_reach_the_log(send, slack, bot):
     send.command("help", signature="v0=bad")
     log = bot.log.read_text()
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+def test_requests_an_older_version_never_posted_reach_ops_after_the_upgrade(slack, tmp_path):
+    from tests.test_reprocess import OLD_SCHEMA
+
+    db = tmp_path / "upgraded.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(OLD_SCHEMA)
+    env = bot_env(slack.url, db, AMZERROR_OPS_CHANNEL=OPS)
+    process = BotProcess(env).start()
+    try:
+        [post] = slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.params["channel"] == OPS, timeout=15
+        )
+        assert post.params["metadata"]["event_payload"] == {"request_id": 2}
+        assert "3001" in json.dumps(post.params["blocks"])
+        wait_for_rows(
+            process, "select ops_ts is not null from reprocess_requests where id = 2", [(1,)]
+        )
+        assert (
+            len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == OPS]) == 1
+        )
+    finally:
+        process.stop(kill=True)
