@@ -1,12 +1,14 @@
 """Load benchmark: a burst of signed Slack requests against the real bot in HTTP mode.
 
 Starts `amzerror serve --http` against the fake Slack Web API on 127.0.0.1, fires
-2,000 requests (slash commands, mentions, watched-channel messages, button clicks),
-50 at a time, delivering 10% of the events twice as Slack's retries do; with `--hostile`
-(default 5%) that share of the messages are the costliest 20 KB pastes of the adversarial
-corpus. Reports ack latency of the other requests, time to the posted reply, throughput
-and peak memory, and checks that every message got exactly one answer and every
-reprocessing request was recorded once.
+2,000 requests (slash commands, mentions, watched-channel messages, *Request reprocessing*
+clicks on one-SKU cards, clicks on multi-SKU cards, which open a modal, and submissions of
+that modal with several SKUs), 50 at a time, delivering 10% of the events twice as Slack's
+retries do. Reports ack latency, time to the posted reply (or opened modal), throughput and
+peak memory, and checks that every message got exactly one answer, every modal opened once,
+every request reached the ops channel, and every SKU was requested once.
+With `--hostile` (default 5%) that share of the messages are the costliest 20 KB pastes of
+the adversarial corpus; ack latency is then reported for the other requests.
 
 Run: `make bench-load` or `python benchmarks/bench_load.py [--requests N]`.
 Bounded: it stops by itself, and only talks to 127.0.0.1.
@@ -20,6 +22,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -39,23 +42,31 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cards import button_value  # noqa: E402
+from bot.cards import CardRenderer, button_value  # noqa: E402
+from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Match, Matcher  # noqa: E402
+from bot.requestcards import RequestCards  # noqa: E402
 from tests.adversarial import adversarial_pastes  # noqa: E402
 from tests.slackharness import (  # noqa: E402
     BotProcess,
     SlackSender,
     bot_env,
+    click_payload,
     every_worker_answers,
     free_port,
     mention_event,
     message_event,
+    modal_choice,
     new_ts,
 )
 
 WATCHED = "CWATCH"
 OPS = "COPS"
+CARDS = RequestCards(CardRenderer(PROJECT_ROOT / "templates"))
+ENTRY = next(
+    e for e in load_knowledge(PROJECT_ROOT / "knowledge").entries if e.id == "sku-inactive"
+)
 PASTES = [
     "The SKU you tried to submit is inactive on VTEX",
     'The "Color" attribute value from the mapping spreadsheet is not an attribute/specification '
@@ -231,6 +242,26 @@ def costliest_pastes(how_many: int = 3) -> list[str]:
     return [text for _, text in sorted(timed, reverse=True)[:how_many]]
 
 
+def card_click(skus: tuple[str, ...]) -> tuple[dict, dict]:
+    """A card listing `skus` in a thread, and its *Request reprocessing* button."""
+    message = {"ts": new_ts(), "thread_ts": new_ts(), "blocks": [], "text": "card"}
+    match = Match("sku-inactive", "", 100, {"sku": skus[0]}, skus)
+    value = button_value("sku-inactive", match)
+    return message, {"action_id": "reprocess_request", "block_id": "card_actions", "value": value}
+
+
+def request_view(skus: list[str], thread_ts: str) -> dict:
+    """The request modal as Slack hands it back on submission."""
+    where = {"e": "sku-inactive", "c": "CGENERAL", "t": thread_ts}
+    return CARDS.request_modal(ENTRY, skus, len(skus), where)
+
+
+def answer_key(text: str) -> str | None:
+    """The first SKU of a thread note ("… for SKU 1 …" or "… for 4 SKUs: 1, 2, …")."""
+    found = re.search(r"for (?:SKU |\d+ SKUs: )(\d+)", text)
+    return found.group(1) if found else None
+
+
 def build_jobs(
     sender: PreparedSender,
     count: int,
@@ -255,15 +286,22 @@ def build_jobs(
         elif roll < 8:
             event = message_event(f"help please: {paste}", channel=WATCHED)
             jobs.append(Job("watched", event["ts"], sender.event(event)))
-        else:
+        elif roll == 8 and i % 20 < 10:
             sku = str(900000 + i)
-            root = new_ts()
-            message = {"ts": new_ts(), "thread_ts": root, "blocks": [], "text": "card"}
-            value = button_value(
-                "sku-inactive", Match("sku-inactive", "", 100, {"sku": sku}, (sku,))
-            )
-            action = {"action_id": "reprocess_request", "block_id": "card_actions", "value": value}
-            jobs.append(Job("click", sku, sender.click(message, action)))
+            jobs.append(Job("click", sku, sender.click(*card_click((sku,)))))
+        elif roll == 8:
+            # A multi-SKU card: the click opens the modal, answered by views.open.
+            skus = tuple(str(800000 + i * 10 + k) for k in range(5))
+            message, action = card_click(skus)
+            payload = click_payload(message, action)
+            payload["trigger_id"] = f"trigger-{i}"
+            jobs.append(Job("modal", payload["trigger_id"], sender.interactive(payload)))
+        else:
+            # That modal submitted: one request for four of its five SKUs (one unticked).
+            skus = [str(700000 + i * 10 + k) for k in range(5)]
+            view = request_view(skus, new_ts())
+            values = modal_choice(view, unselect=(skus[2],))
+            jobs.append(Job("submit", skus[0], sender.submit_view(view, values)))
     # Slack retries: 10% of the events arrive a second time, same event id, with a retry header.
     events = [j for j in jobs if j.kind in ("mention", "watched")]
     for job in rng.sample(events, max(1, len(jobs) // 10)):
@@ -323,10 +361,15 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             sent_seconds = time.perf_counter() - started
             # A hostile paste is answered or not, as it happens to match; the rest must be.
             originals = [j for j in jobs if not j.duplicate and j.kind != "hostile"]
-            expected_posts = sum(2 if j.kind == "click" else 1 for j in originals)
+            # A request is two posts (the thread note, the ops message); a modal is views.open.
+            expected_posts = sum(
+                {"click": 2, "submit": 2, "modal": 0}.get(j.kind, 1) for j in originals
+            )
+            expected_modals = sum(j.kind == "modal" for j in originals)
             deadline = time.time() + 60
-            while (
-                time.time() < deadline and len(slack.calls_to("chat.postMessage")) < expected_posts
+            while time.time() < deadline and (
+                len(slack.calls_to("chat.postMessage")) < expected_posts
+                or len(slack.calls_to("views.open")) < expected_modals
             ):
                 time.sleep(0.2)
             time.sleep(1.0)  # let any duplicate answer show itself
@@ -334,13 +377,18 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             posts = slack.calls_to("chat.postMessage")
             answers: Counter = Counter()
             first_at: dict[str, float] = {}
+            ops_posts = 0
+            for call in slack.calls_to("views.open"):
+                answers[call.params["trigger_id"]] += 1
+                first_at.setdefault(call.params["trigger_id"], call.at)
             for call in posts:
                 p = call.params
                 if p.get("channel") == OPS:
+                    ops_posts += 1
                     continue
                 blocks = json.dumps(p.get("blocks"))
                 if "Reprocessing requested" in blocks:
-                    key = blocks.split("for SKU ")[1].split(" ")[0]
+                    key = answer_key(blocks)
                 elif str(p.get("channel", "")).startswith("CLOAD"):
                     key = p["channel"]
                 else:
@@ -358,9 +406,17 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             doubled = [k for k, n in answers.items() if n > 1]
             with sqlite3.connect(bot.env["AMZERROR_DB"]) as conn:
                 recorded = Counter(
-                    t for (t,) in conn.execute("select target from reprocess_requests")
+                    t for (t,) in conn.execute("select target from reprocess_targets")
                 )
+                stored_requests = conn.execute("select count(*) from reprocess_requests")
+                stored_requests = stored_requests.fetchone()[0]
+            # Every SKU asked for, once: one-SKU clicks, and the four ticked of each modal.
             clicks = [j.key for j in originals if j.kind == "click"]
+            for j in originals:
+                if j.kind == "submit":
+                    first = int(j.key)
+                    clicks += [str(first + k) for k in (0, 1, 3, 4)]
+            unticked = [str(int(j.key) + 2) for j in originals if j.kind == "submit"]
             rss = peak_rss_mb(bot.proc.pid)
             pss = memory.stop()
             bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
@@ -388,7 +444,10 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
         "all_answered_seconds": round(total_seconds, 1),
         "missing_answers": len(missing),
         "duplicated_answers": len(doubled),
-        "requests_recorded_once": all(recorded[s] == 1 for s in clicks),
+        "requests_recorded_once": all(recorded[s] == 1 for s in clicks)
+        and not any(recorded[s] for s in unticked),
+        "requests_in_ops_channel": f"{ops_posts} of {stored_requests}",
+        "multi_sku_jobs": sum(j.kind in ("modal", "submit") for j in originals),
         "peak_pss_mb": round(pss, 1),
         "peak_rss_sum_mb": round(rss, 1),
         "bot_cpu_ms_per_request": round(bot_cpu * 1000 / len(jobs), 2),
@@ -455,6 +514,8 @@ def main() -> int:
         r["missing_answers"] == 0
         and r["duplicated_answers"] == 0
         and r["requests_recorded_once"]
+        and r["requests_in_ops_channel"].split(" of ")[0]
+        == r["requests_in_ops_channel"].split(" of ")[1]
         and r["non_200"] == 0
         for r in rounds
     )

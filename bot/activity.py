@@ -134,6 +134,23 @@ def record_feedback(
         )
 
 
+def vote_counts(store: Store, channel: str, message_ts: str) -> tuple[int, int]:
+    """(helpful, not helpful) votes on one card, one per person."""
+    rows = dict(
+        store.db.execute(
+            "select helpful, count(*) from feedback where channel = ? and message_ts = ? "
+            "group by helpful",
+            [channel, message_ts],
+        ).fetchall()
+    )
+    return rows.get(1, 0), rows.get(0, 0)
+
+
+def others_key(channel: str, message_ts: str) -> str:
+    """The `first_time` key of a card's other matches: offered once per card."""
+    return f"others:{channel}:{message_ts}"
+
+
 @dataclass(frozen=True)
 class Stats:
     days: int

@@ -20,9 +20,11 @@ from slack_sdk.models.views import View
 
 from bot.knowledge import Entry
 from bot.matcher import Match, MatchResult
+from bot.reprocess import MAX_TARGETS, valid_targets
 
 MAX_BLOCKS = 50
-MAX_BUTTON_SKUS = 20
+# A card names at most this many SKUs or orders, and says how many there are in all.
+MAX_LISTED = 20
 SLOT_LABELS = {
     "attribute": "Attribute",
     "value": "Value",
@@ -59,19 +61,23 @@ def _finalize(value: Any) -> str:
 
 
 def button_value(entry_id: str, match: Match | None = None, **extra: Any) -> str:
-    """What a button carries: the entry id and, where known, the SKU(s) or order."""
+    """What a button carries: the entry id and, where known, the SKU(s) or order.
+
+    Only real ids travel (see `bot.reprocess.is_target`); `n` says how many SKUs the paste
+    listed when that is more than the button carries.
+    """
     data: dict[str, Any] = {"e": entry_id}
     if match is not None:
-        if match.skus:
-            data["sku"] = match.skus[0]
-            if len(match.skus) > 1:
-                data["skus"] = list(match.skus[:MAX_BUTTON_SKUS])
-        elif "sku" in match.slots:
-            data["sku"] = match.slots["sku"]
-        if match.orders:
-            data["order"] = match.orders[0]
-        elif "order" in match.slots:
-            data["order"] = match.slots["order"]
+        skus = valid_targets("sku", match.skus or [match.slots.get("sku")])
+        if skus:
+            data["sku"] = skus[0]
+        if len(skus) > 1:
+            data["skus"] = list(skus[:MAX_TARGETS])
+        if len(skus) > MAX_TARGETS:
+            data["n"] = len(skus)
+        orders = valid_targets("order", match.orders or [match.slots.get("order")])
+        if orders:
+            data["order"] = orders[0]
     data.update({k: v for k, v in extra.items() if v is not None})
     return limit(json.dumps(data, ensure_ascii=False, separators=(",", ":")), 2000)
 
@@ -100,11 +106,21 @@ def found_values(match: Match) -> list[str]:
                 lines.append(f"{label}: {slots[key]}")
     skus = match.skus or ((slots["sku"],) if "sku" in slots else ())
     if skus:
-        lines.append(("SKUs: " if len(skus) > 1 else "SKU: ") + ", ".join(skus))
+        lines.append(_listed("SKU", "SKUs", skus))
     orders = match.orders or ((slots["order"],) if "order" in slots else ())
     if orders:
-        lines.append(("Orders: " if len(orders) > 1 else "Order: ") + ", ".join(orders))
+        lines.append(_listed("Order", "Orders", orders))
     return lines
+
+
+def _listed(one: str, many: str, values: Sequence[str]) -> str:
+    """`SKUs: 1, 2, 3`, or `SKUs (359): 1, 2 … 20, and 339 more` for a long list."""
+    if len(values) == 1:
+        return f"{one}: {values[0]}"
+    if len(values) <= MAX_LISTED:
+        return f"{many}: {', '.join(values)}"
+    shown = ", ".join(values[:MAX_LISTED])
+    return f"{many} ({len(values)}): {shown}, and {len(values) - MAX_LISTED} more"
 
 
 def validate_blocks(blocks: Sequence[dict]) -> None:
@@ -144,6 +160,7 @@ class CardRenderer:
         self.env.filters["mrkdwn"] = escape_mrkdwn
         self.env.filters["limit"] = limit
         self.env.globals["button_value"] = button_value
+        self.env.globals["target_url"] = self.target_url
         self.vtex_account = vtex_account
 
     @property
@@ -249,55 +266,35 @@ class CardRenderer:
     def help_card(self) -> Card:
         return self.render("help.json.j2", "How to use /amzerror")
 
-    # -- the reprocessing workflow -------------------------------------------------------
-
-    def ops_request_card(self, request: Any, entry: Entry, thread_link: str | None) -> Card:
-        status = {"open": "open", "done": "done", "failed": "failed"}[request.status]
-        return self.render(
-            "ops_request.json.j2",
-            f"Reprocessing request #{request.id} ({status}): {request.label}, {entry.title}",
-            request=request,
-            entry=entry,
-            thread_link=thread_link,
-        )
-
-    def request_status_card(self, event: str, request: Any, ops_channel: str | None) -> Card:
-        texts = {
-            "requested": f"Reprocessing requested for {request.label}: request #{request.id}",
-            "already_open": f"Request #{request.id} for {request.label} is already open",
-            "done": f"{request.label} was reprocessed (request #{request.id})",
-            "failed": f"Reprocessing {request.label} failed (request #{request.id})",
-        }
-        return self.render(
-            "request_status.json.j2",
-            texts[event],
-            event=event,
-            request=request,
-            ops_channel=ops_channel,
-        )
-
-    def reprocess_modal(self, entry: Entry, kind: str, metadata: str) -> dict:
-        source = self.env.get_template("reprocess_modal.json.j2").render(
-            admin_url=self.admin_url, entry=entry, kind=kind, metadata=limit(metadata, 3000)
-        )
-        view = json.loads(source)
-        View(**view).validate_json()
-        return view
-
-    def requests_card(self, requests: Sequence[Any]) -> Card:
-        return self.render(
-            "requests_list.json.j2",
-            f"{len(requests)} open reprocessing requests",
-            requests=requests,
-        )
-
     def stats_card(self, periods: Sequence[Any], titles: Mapping[str, str]) -> Card:
         return self.render("stats.json.j2", "amzerror statistics", periods=periods, titles=titles)
 
-    def feedback_recorded(self, helpful: bool, user: str) -> Card:
+    def votes(self, helpful: int, not_helpful: int, user: str) -> Card:
+        """The line under a card's buttons: the vote counts and whose vote was just recorded."""
         return self.render(
             "feedback_recorded.json.j2",
             "Feedback recorded",
             helpful=helpful,
+            not_helpful=not_helpful,
             user=user,
         )
+
+    def modal(self, template: str, **context: Any) -> dict:
+        """A modal view from `template`, checked against slack_sdk's View model."""
+        source = self.env.get_template(template).render(admin_url=self.admin_url, **context)
+        view = json.loads(source)
+        if self.validate:
+            View(**view).validate_json()
+        return view
+
+    def target_url(self, kind: str, target: str) -> str | None:
+        """The target's page in the store's Admin, as VTEX documents the URLs: a SKU's
+        registration page, a VTEX order's page; an Amazon order id is found from the order list."""
+        if not self.vtex_account:
+            return None
+        base = f"https://{self.vtex_account}.myvtex.com/admin"
+        if kind == "sku":
+            return f"{base}/Site/SkuForm.aspx?IdSku={target}"
+        if kind == "order" and target.count("-") == 1:
+            return f"{base}/orders/{target}"
+        return f"{base}/orders" if kind == "order" else None

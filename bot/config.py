@@ -39,6 +39,8 @@ class Settings:
     reprocess_webhook: str | None = None
     vtex_account: str | None = None
     webhook_retry_seconds: float = 2.0
+    webhook_retry_max_seconds: float = 300.0
+    webhook_give_up_hours: float = 24.0
     http_workers: int = 2
     body_timeout_seconds: float = 5.0
 
@@ -70,13 +72,14 @@ class Settings:
         webhook = get("AMZERROR_REPROCESS_WEBHOOK")
         if webhook and not webhook.startswith(("http://", "https://")):
             raise ConfigError(f"AMZERROR_REPROCESS_WEBHOOK: {webhook!r} is not an http(s) URL")
-        retry = get("AMZERROR_WEBHOOK_RETRY_SECONDS") or "2"
-        try:
-            retry_seconds = float(retry)
-        except ValueError:
+        retry_seconds = _positive(get, "AMZERROR_WEBHOOK_RETRY_SECONDS", "2", "seconds")
+        retry_max = _positive(get, "AMZERROR_WEBHOOK_RETRY_MAX_SECONDS", "300", "seconds")
+        if retry_max < retry_seconds:
             raise ConfigError(
-                f"AMZERROR_WEBHOOK_RETRY_SECONDS: {retry!r} is not a number of seconds"
-            ) from None
+                f"AMZERROR_WEBHOOK_RETRY_MAX_SECONDS: {retry_max:g} is less than the first "
+                f"delay, AMZERROR_WEBHOOK_RETRY_SECONDS={retry_seconds:g}"
+            )
+        give_up = _positive(get, "AMZERROR_WEBHOOK_GIVE_UP_HOURS", "24", "hours")
         body_timeout = get("AMZERROR_BODY_TIMEOUT_SECONDS") or "5"
         try:
             body_seconds = float(body_timeout)
@@ -94,6 +97,8 @@ class Settings:
             http_workers=int(workers),
             body_timeout_seconds=body_seconds,
             webhook_retry_seconds=retry_seconds,
+            webhook_retry_max_seconds=retry_max,
+            webhook_give_up_hours=give_up,
             db_path=Path(get("AMZERROR_DB") or _default_db_path()).expanduser(),
             knowledge_dir=Path(get("AMZERROR_KNOWLEDGE_DIR") or PROJECT_ROOT / "knowledge"),
             templates_dir=Path(get("AMZERROR_TEMPLATES_DIR") or PROJECT_ROOT / "templates"),
@@ -119,3 +124,15 @@ class Settings:
             ],
         }[mode]
         return [name for name, value in needed if not value]
+
+
+def _positive(get, name: str, default: str, unit: str) -> float:
+    """A finite number above zero: `nan`, `inf`, 0 or less would retry forever or never wait."""
+    raw = get(name) or default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name}: {raw!r} is not a number of {unit} above zero")
+    return value

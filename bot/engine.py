@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.knowledge import Entry
 from bot.matcher import Match, Matcher, MatchResult
 from bot.offload import PasteProcess
+from bot.requestcards import RequestCards
 from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
 from bot.vocabulary import load_vocabulary
 
@@ -48,6 +49,7 @@ class Engine:
         self.paste_process = long_pastes
         self.store = store or Store(settings.db_path)
         self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
+        self.request_cards = RequestCards(self.cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
         # One thread: long pastes wait their turn instead of competing with each other

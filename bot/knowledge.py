@@ -34,6 +34,8 @@ PLACEHOLDERS = (
     "sales_channel",
 )
 REPROCESS_TARGETS = ("sku", "order", "none")
+# What must be fixed elsewhere before reprocessing can work at all (`reprocess.waits_for`).
+REPROCESS_WAITS_FOR = ("token", "permissions", "configuration")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TITLE = 80
 
@@ -69,6 +71,7 @@ class Entry:
     links: tuple[Link, ...]
     reprocess_target: str
     reprocess_note: str = ""
+    reprocess_waits_for: str = ""
     keywords: tuple[str, ...] = ()
     source: str = ""
     wordings: tuple[Wording, ...] = ()
@@ -225,6 +228,7 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
     reprocess = data.get("reprocess")
     target = "none"
     note = ""
+    waits_for = ""
     if not isinstance(reprocess, dict) or reprocess.get("target") not in REPROCESS_TARGETS:
         problems.append(
             Problem(file, "reprocess.target", f"must be one of {', '.join(REPROCESS_TARGETS)}")
@@ -232,6 +236,19 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
     else:
         target = reprocess["target"]
         note = str(reprocess.get("note") or "").strip()
+        waits_for = str(reprocess.get("waits_for") or "").strip()
+        if waits_for and waits_for not in REPROCESS_WAITS_FOR:
+            problems.append(
+                Problem(
+                    file,
+                    "reprocess.waits_for",
+                    f"must be one of {', '.join(REPROCESS_WAITS_FOR)}",
+                )
+            )
+        elif waits_for and not note:
+            problems.append(
+                Problem(file, "reprocess.note", "required with waits_for: what to fix first")
+            )
         expected = {"product": "sku", "order": "order"}.get(scope)
         if target not in (expected, "none") and expected:
             problems.append(
@@ -259,6 +276,7 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
             links=tuple(links),
             reprocess_target=target,
             reprocess_note=note,
+            reprocess_waits_for=waits_for,
             keywords=tuple(k.strip() for k in keywords),
             source=file,
             wordings=wordings,

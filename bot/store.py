@@ -10,6 +10,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from bot.vocabulary import vocabulary_files
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_TABLES = ("entries", "messages", "kb_meta")
+# Part of the fingerprint: when the compiled form of an entry changes, every file is rebuilt.
+KNOWLEDGE_FORMAT = "3"
 FTS_COLUMNS = ["title", "messages_text", "meaning", "fix_text", "keywords_text", "id"]
 
 
@@ -31,8 +34,11 @@ FTS_COLUMNS = ["title", "messages_text", "meaning", "fix_text", "keywords_text",
 _NOT_STORAGE = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
 
 
-class StorageError(Exception):
-    """The SQLite file could not be written (disk full, read-only or immutable file, ...)."""
+class StorageError(sqlite3.OperationalError):
+    """The SQLite file could not be written (disk full, read-only or immutable file, ...).
+
+    An OperationalError, so code that already handles SQLite's own errors handles it too.
+    """
 
 
 def now_iso() -> str:
@@ -217,36 +223,7 @@ class Store:
         """Create the state tables if missing; knowledge rebuilds never drop these."""
         db = self.db
         with self.write_lock():
-            db["reprocess_requests"].create(
-                {
-                    "id": int,
-                    "entry_id": str,
-                    "target_kind": str,
-                    "target": str,
-                    "status": str,
-                    "requested_by": str,
-                    "channel": str,
-                    "thread_ts": str,
-                    "ops_channel": str,
-                    "ops_ts": str,
-                    "resolved_by": str,
-                    "webhook_status": str,
-                    "webhook_attempts": int,
-                    "webhook_next_at": str,
-                    "last_error": str,
-                    "created_at": str,
-                    "updated_at": str,
-                },
-                pk="id",
-                not_null={"entry_id", "target_kind", "target", "status", "created_at"},
-                defaults={"status": "open", "webhook_attempts": 0},
-                if_not_exists=True,
-            )
-            # One open request per error and target, however many clicks.
-            db.execute(
-                "CREATE UNIQUE INDEX IF NOT EXISTS reprocess_one_open "
-                "ON reprocess_requests(entry_id, target_kind, target) WHERE status = 'open'"
-            )
+            self._ensure_request_tables()
             db["feedback"].create(
                 {
                     "id": int,
@@ -289,6 +266,82 @@ class Store:
             )
             db["match_log"].create_index(["created_at"], if_not_exists=True)
 
+    def _ensure_request_tables(self) -> None:
+        """Requests, their targets and their outbox; a file from before targets is migrated."""
+        db = self.db
+        requests = db["reprocess_requests"]
+        migrate = requests.exists() and "target" in requests.columns_dict
+        with db.conn:  # one transaction: a crash mid-migration leaves the old schema whole
+            db.execute("BEGIN IMMEDIATE")  # DDL too: sqlite3 opens none by itself before it
+            if migrate:
+                log.warning("migrating reprocessing requests to requests with targets")
+                db.execute("ALTER TABLE reprocess_requests RENAME TO reprocess_requests_v1")
+                db.execute("DROP INDEX IF EXISTS reprocess_one_open")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS reprocess_requests (id INTEGER PRIMARY KEY, "
+                "entry_id TEXT NOT NULL, target_kind TEXT NOT NULL, "
+                "status TEXT NOT NULL DEFAULT 'open', requested_by TEXT, channel TEXT, "
+                "thread_ts TEXT, ops_channel TEXT, ops_ts TEXT, resolved_by TEXT, reason TEXT, "
+                "webhook_status TEXT, webhook_attempts INTEGER DEFAULT 0, last_error TEXT, "
+                "created_at TEXT NOT NULL, updated_at TEXT)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS reprocess_targets (request_id INTEGER NOT NULL "
+                "REFERENCES reprocess_requests(id), position INTEGER, entry_id TEXT NOT NULL, "
+                "kind TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL, "
+                "resolved_by TEXT, reason TEXT, updated_at TEXT, "
+                "PRIMARY KEY (request_id, target))"
+            )
+            # A target is in at most one open request of an error, however many clicks.
+            db.execute(
+                "CREATE UNIQUE INDEX IF NOT EXISTS reprocess_target_open "
+                "ON reprocess_targets(entry_id, kind, target) WHERE status = 'open'"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, "
+                "request_id INTEGER NOT NULL REFERENCES reprocess_requests(id), "
+                "kind TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, "
+                "next_at REAL, created REAL, owner TEXT, last_error TEXT, updated_at TEXT)"
+            )
+            db.execute(
+                "CREATE UNIQUE INDEX IF NOT EXISTS outbox_one_per_kind ON outbox(request_id, kind)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at)")
+            if migrate:
+                _migrate_single_target_requests(db.conn)
+
+
+def _migrate_single_target_requests(conn: sqlite3.Connection) -> None:
+    """Before targets, each request row held one target. Each row keeps its id and becomes a
+    request with that one target; what it still owed goes to the outbox: the ops post of an open
+    request that never reached the ops channel, and a webhook delivery still pending."""
+    now, stamp = time.time(), now_iso()
+    conn.execute(
+        "insert into reprocess_requests (id, entry_id, target_kind, status, requested_by, "
+        "channel, thread_ts, ops_channel, ops_ts, resolved_by, webhook_status, webhook_attempts, "
+        "last_error, created_at, updated_at) select id, entry_id, target_kind, status, "
+        "requested_by, channel, thread_ts, ops_channel, ops_ts, resolved_by, webhook_status, "
+        "webhook_attempts, last_error, created_at, updated_at from reprocess_requests_v1"
+    )
+    conn.execute(
+        "insert into reprocess_targets (request_id, position, entry_id, kind, target, status, "
+        "resolved_by, updated_at) select id, 0, entry_id, target_kind, target, status, "
+        "resolved_by, coalesce(updated_at, created_at) from reprocess_requests_v1"
+    )
+    conn.execute(
+        "insert into outbox (request_id, kind, status, attempts, next_at, created, updated_at) "
+        "select id, 'ops', 'pending', 0, ?, ?, ? from reprocess_requests_v1 "
+        "where status = 'open' and ops_ts is null",
+        [now, now, stamp],
+    )
+    conn.execute(
+        "insert into outbox (request_id, kind, status, attempts, next_at, created, last_error, "
+        "updated_at) select id, 'webhook', 'pending', coalesce(webhook_attempts, 0), ?, ?, "
+        "last_error, ? from reprocess_requests_v1 where webhook_status = 'pending'",
+        [now, now, stamp],
+    )
+    conn.execute("DROP TABLE reprocess_requests_v1")
+
 
 def _entry_row(entry: Entry) -> dict:
     return {
@@ -309,6 +362,7 @@ def _entry_row(entry: Entry) -> dict:
         "links_json": json.dumps([[link.title, link.url] for link in entry.links]),
         "reprocess_target": entry.reprocess_target,
         "reprocess_note": entry.reprocess_note,
+        "reprocess_waits_for": entry.reprocess_waits_for,
         "keywords_text": " ".join(entry.keywords),
         "keywords_json": json.dumps(entry.keywords, ensure_ascii=False),
         "source": entry.source,
@@ -328,14 +382,11 @@ def _entry_from_row(row: dict) -> Entry:
         links=tuple(Link(t, u) for t, u in json.loads(row["links_json"])),
         reprocess_target=row["reprocess_target"],
         reprocess_note=row["reprocess_note"] or "",
+        reprocess_waits_for=row.get("reprocess_waits_for") or "",
         keywords=tuple(json.loads(row["keywords_json"] or "[]")),
         source=row["source"] or "",
         wordings=tuple(Wording(*w) for w in json.loads(row.get("wordings_json") or "[]")),
     )
-
-
-# Bumped when the rows built from the files change shape: a new version rebuilds them.
-KNOWLEDGE_FORMAT = "2"
 
 
 def fingerprint(directory: Path) -> str:

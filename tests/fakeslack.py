@@ -84,6 +84,8 @@ class _State:
     members: dict[str, list[str]] = field(default_factory=dict)
     ts_counter: int = 1_700_000_000_000_000
     view_counter: int = 0
+    # channel -> messages posted there, oldest first (what conversations.history serves)
+    history: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def _maybe_json(value: str) -> Any:
@@ -226,6 +228,7 @@ class FakeSlack:
             self._state.calls.clear()
             self._state.failures.clear()
             self._state.members.clear()
+            self._state.history.clear()
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -376,9 +379,46 @@ class FakeSlack:
         return self._respond(method, params)
 
     def _next_ts(self) -> str:
-        self._state.ts_counter += 100
+        # Like Slack's: the time of posting (to the microsecond), and never the same twice.
+        self._state.ts_counter = max(self._state.ts_counter + 100, int(time.time() * 1_000_000))
         seconds, micros = divmod(self._state.ts_counter, 1_000_000)
         return f"{seconds}.{micros:06d}"
+
+    def _history(self, p: dict) -> dict:
+        """Newest first, `oldest`/`limit`/`cursor` honoured; metadata only when asked for,
+        as Slack returns it only with include_all_metadata."""
+        oldest = float(p.get("oldest") or 0)
+        messages = [
+            m
+            for m in reversed(self._state.history.get(p.get("channel", ""), []))
+            if float(m["ts"]) > oldest
+        ]
+        start = int(p.get("cursor") or 0)
+        limit = int(p.get("limit") or 100)
+        page = messages[start : start + limit]
+        if str(p.get("include_all_metadata")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(messages)
+        return {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def add_message(self, channel: str, text: str) -> str:
+        """Someone else posts `text` in `channel`; returns its ts."""
+        with self._cond:
+            ts = self._next_ts()
+            self._state.history.setdefault(channel, []).append(
+                {"type": "message", "user": "UOTHER", "text": text, "ts": ts}
+            )
+            return ts
+
+    def history(self, channel: str) -> list[dict]:
+        """The messages posted in `channel` (with their metadata), oldest first."""
+        with self._cond:
+            return [dict(m) for m in self._state.history.get(channel, [])]
 
     def _respond(self, method: str, p: dict) -> dict:
         if method == "auth.test":
@@ -393,6 +433,8 @@ class FakeSlack:
             }
         if method == "chat.postMessage":
             ts = self._next_ts()
+            # A user id as channel is the app's direct message with that person.
+            channel = "D" + p["channel"][1:] if p["channel"][:1] in "UW" else p["channel"]
             message: dict[str, Any] = {"type": "message", "text": p.get("text", "")}
             if "blocks" in p:
                 message["blocks"] = p["blocks"]
@@ -400,7 +442,13 @@ class FakeSlack:
             if p.get("thread_ts"):
                 message["thread_ts"] = p["thread_ts"]
             message.update({"bot_id": BOT_ID, "user": BOT_USER_ID, "team": TEAM_ID})
-            return {"ok": True, "channel": p["channel"], "ts": ts, "message": message}
+            stored = dict(message)
+            if isinstance(p.get("metadata"), dict):
+                stored["metadata"] = p["metadata"]
+            self._state.history.setdefault(channel, []).append(stored)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            return self._history(p)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":
@@ -409,6 +457,9 @@ class FakeSlack:
             if "blocks" in p:
                 message["blocks"] = p["blocks"]
             answer["message"] = message
+            for stored in self._state.history.get(p["channel"], []):
+                if stored["ts"] == p["ts"]:
+                    stored.update(message)
             return answer
         if method in ("views.open", "views.push", "views.update"):
             view = p.get("view")

@@ -241,14 +241,9 @@ class SlackSender:
             }
         )
 
-    def submit_view(self, view: dict, value: str, user: str = "U1") -> Reply:
-        submitted = {
-            **view,
-            "id": "V1",
-            "state": {
-                "values": {"target": {"value": {"type": "plain_text_input", "value": value}}}
-            },
-        }
+    def submit_view(self, view: dict, values: dict, user: str = "U1") -> Reply:
+        """Submit a modal (as views.open got it) with `values`: {block_id: {action_id: state}}."""
+        submitted = {**view, "id": "V1", "state": {"values": values}}
         return self.interactive(
             {"type": "view_submission", "user": {"id": user}, "view": submitted}
         )
@@ -310,6 +305,26 @@ def button(blocks: list[dict], action_id: str) -> dict:
                     "value": element["value"],
                 }
     raise AssertionError(f"no {action_id} button in {json.dumps(blocks)[:500]}")
+
+
+def text_input(value: str | None) -> dict:
+    """The state of a plain_text_input whose action_id is "value"."""
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def modal_choice(view: dict, unselect: tuple[str, ...] = (), more: str | None = None) -> dict:
+    """The state of the reprocessing modal: its ticked boxes (all, less `unselect`) and the
+    "add more" field."""
+    values: dict = {}
+    for block in view["blocks"]:
+        element = block.get("element") or {}
+        if element.get("type") == "checkboxes":
+            kept = [o for o in element["initial_options"] if o["value"] not in unselect]
+            values[block["block_id"]] = {
+                "selected": {"type": "checkboxes", "selected_options": kept}
+            }
+    values["more"] = text_input(more)
+    return values
 
 
 def posted_message(call) -> dict:

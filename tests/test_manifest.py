@@ -17,6 +17,8 @@ METHOD_SCOPES = {
     "chat_update": {"chat:write"},
     "views_open": None,
     "conversations_members": {"channels:read", "groups:read"},
+    # Reading the ops channel back (with message metadata) before posting a request again.
+    "conversations_history": {"channels:history", "groups:history"},
     "auth_test": None,
     # Called with the app-level token (connections:write), which Socket Mode needs anyway.
     "apps_connections_open": None,
@@ -63,3 +65,8 @@ def test_command_shortcut_interactivity_and_socket_mode():
     assert MANIFEST["settings"]["interactivity"]["is_enabled"]
     assert MANIFEST["settings"]["socket_mode_enabled"]
     assert "commands" in MANIFEST["oauth_config"]["scopes"]["bot"]
+
+
+def test_direct_messages_can_reach_people_when_a_channel_cannot():
+    # A private note falls back to the app's Messages tab (chat.postMessage to a user id).
+    assert MANIFEST["features"]["app_home"]["messages_tab_enabled"]

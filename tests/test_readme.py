@@ -21,6 +21,5 @@ def test_the_accuracy_table_calls_no_set_held_out():
     table = README[README.index("### Accuracy") : README.index("### Speed")]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert not any("held-out" in row or "held out" in row for row in rows)
-    assert any(
-        row.startswith("| second development set, first scored blind at 99.1%") for row in rows
-    )
+    assert any(row.startswith("| second development") for row in rows)
+    assert "first scored blind at 99.1%" in table

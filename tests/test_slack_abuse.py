@@ -299,7 +299,11 @@ def test_an_unwritable_database_is_reported_the_user_told_and_recovered_from(sen
         # A click cannot be stored: the person who clicked is told, privately.
         send.click(posted_message(card), button(card.params["blocks"], "reprocess_request"))
         [note] = slack.wait_for("chat.postEphemeral")
-        assert "could not save" in note.params["text"] and note.params["user"] == "U1"
+        assert "could not be recorded" in note.params["text"] and note.params["user"] == "U1"
+        # So is a vote, with the same plain words.
+        send.click(posted_message(card), button(card.params["blocks"], "feedback_helpful"))
+        notes = slack.wait_for("chat.postEphemeral", count=2)
+        assert "could not save that" in notes[1].params["text"]
         # A paste is still answered.
         send.event(mention_event(COLOR))
         slack.wait_for("chat.postMessage")

@@ -63,6 +63,14 @@ def rows(bot, sql, *args):
         return conn.execute(sql, args).fetchall()
 
 
+def wait_for_rows(bot, sql, expected, timeout: float = 15.0) -> None:
+    """Poll the bot's database until `sql` returns `expected`."""
+    deadline = time.monotonic() + timeout
+    while (found := rows(bot, sql)) != expected:
+        assert time.monotonic() < deadline, f"{sql} gave {found}, not {expected}"
+        time.sleep(0.05)
+
+
 def card_for(send, slack, text):
     send.event(mention_event(text))
     [post] = slack.wait_for("chat.postMessage")
@@ -103,15 +111,26 @@ def test_a_card_slack_refuses_still_arrives_as_text(send, slack, bot):
     assert "invalid_blocks" in bot.log.read_text()
 
 
-def test_a_failed_ops_post_keeps_the_request_and_says_why(send, slack, bot):
+def test_an_ops_channel_out_of_reach_keeps_the_request_and_tells_the_requester(send, slack, bot):
     card = card_for(send, slack, f"sku 1212 {INACTIVE}")
-    slack.fail("chat.postMessage", error="channel_not_found", channel=OPS)
+    slack.fail("chat.postMessage", error="not_in_channel", channel=OPS, times=10_000)
     send.click(card, button(card["blocks"], "reprocess_request"))
-    slack.wait_for("chat.postMessage", count=2)
-    time.sleep(0.3)
-    assert rows(bot, "select status, target, last_error from reprocess_requests") == [
-        ("open", "1212", "ops post failed: channel_not_found")
+    [told] = slack.wait_for(
+        "chat.postEphemeral", predicate=lambda c: "could not post it to" in json.dumps(c.params)
+    )
+    assert told.params["user"] == "U1" and "/invite @amzerror" in json.dumps(told.params)
+    slack.wait_for("chat.postMessage", count=4, predicate=lambda c: c.params["channel"] == OPS)
+    [(status, ops_ts, error)] = rows(
+        bot, "select status, ops_ts, last_error from reprocess_requests"
+    )
+    assert (status, ops_ts) == ("open", None) and "not_in_channel" in error
+    listed = json.dumps(send.command("requests").json()["blocks"])
+    assert "not in the ops channel yet" in listed
+    told_again = [
+        c for c in slack.calls_to("chat.postEphemeral") if "could not post" in str(c.params)
     ]
+    assert len(told_again) == 1  # told once, not at every retry
+    assert "Traceback" not in bot.log.read_text()
 
 
 def test_the_webhook_being_down_keeps_requests_pending_across_a_restart(send, slack, bot):
@@ -126,15 +145,35 @@ def test_the_webhook_being_down_keeps_requests_pending_across_a_restart(send, sl
     bot.stop(kill=True)
     slack.reset()  # the receiver is back
     bot.start()
-    # (a send cut off by the kill is retried when its lease ends)
     [delivery] = slack.wait_for("/hooks/reprocess", timeout=30)
-    assert delivery.params["target"] == "3434"
-    time.sleep(1.0)
+    assert delivery.params["targets"] == ["3434"]
+    wait_for_rows(bot, "select webhook_status from reprocess_requests", [("sent",)])
     assert len(slack.calls_to("/hooks/reprocess")) == 1
-    assert rows(bot, "select webhook_status from reprocess_requests") == [("sent",)]
 
 
-def test_killing_the_process_loses_no_confirmed_request(send, slack, bot):
+def test_a_delivery_that_finally_fails_is_listed(slack, tmp_path):
+    env = bot_env(
+        slack.url,
+        tmp_path / "gives-up.db",
+        AMZERROR_REPROCESS_WEBHOOK=slack.base + "/hooks/reprocess",
+        AMZERROR_WEBHOOK_RETRY_SECONDS="0.1",
+        AMZERROR_WEBHOOK_RETRY_MAX_SECONDS="0.2",
+        AMZERROR_WEBHOOK_GIVE_UP_HOURS="0.0003",  # about a second
+    )
+    process = BotProcess(env).start()
+    try:
+        send = SlackSender(process.url, response_base=slack.base)
+        card = card_for(send, slack, f"sku 4545 {INACTIVE}")
+        slack.fail("/hooks/reprocess", status=503, times=10_000)
+        send.click(card, button(card["blocks"], "reprocess_request"))
+        wait_for_rows(process, "select webhook_status from reprocess_requests", [("failed",)])
+        listed = json.dumps(send.command("requests").json()["blocks"])
+        assert "webhook failed for good after" in listed and "HTTP 503" in listed
+    finally:
+        process.stop(kill=True)
+
+
+def test_killed_mid_burst_every_stored_request_reaches_ops_and_webhook_once(send, slack, bot):
     card = card_for(send, slack, f"sku 1 {INACTIVE}")
     action = button(card["blocks"], "reprocess_request")
     value = json.loads(action["value"])
@@ -144,15 +183,15 @@ def test_killing_the_process_loses_no_confirmed_request(send, slack, bot):
         with contextlib.suppress(OSError):
             send.click(card, {**action, "value": json.dumps({**value, "sku": str(5000 + i)})})
 
-    threads = [threading.Thread(target=click, args=(i,)) for i in range(30)]
+    threads = [threading.Thread(target=click, args=(i,)) for i in range(60)]
     for t in threads:
         t.start()
     slack.wait_for(
         "chat.postMessage",
-        count=5,
+        count=8,
         predicate=lambda c: "Reprocessing requested" in json.dumps(c.params.get("blocks")),
     )
-    bot.stop(kill=True)  # SIGKILL mid-burst
+    bot.stop(kill=True)  # SIGKILL to the master and every worker, mid-burst
     for t in threads:
         t.join()
     confirmed = {
@@ -160,8 +199,22 @@ def test_killing_the_process_loses_no_confirmed_request(send, slack, bot):
         for c in slack.calls_to("chat.postMessage")
         if "Reprocessing requested" in json.dumps(c.params.get("blocks"))
     }
-    stored = {target for (target,) in rows(bot, "select target from reprocess_requests")}
-    assert confirmed and confirmed <= stored
+    bot.start()  # whatever the dead processes left unsent goes out now
+    wait_for_rows(bot, "select count(*) from outbox where status != 'sent'", [(0,)], timeout=30)
+
+    stored = dict(rows(bot, "select target, request_id from reprocess_targets"))
+    assert confirmed and confirmed <= set(stored)
+    posted = [
+        (m.get("metadata") or {}).get("event_payload", {}).get("request_id")
+        for m in slack.history(OPS)
+    ]
+    assert sorted(posted) == sorted(stored.values())  # each stored request once, no more
+    accepted = [c for c in slack.calls_to("/hooks/reprocess") if not c.failed]
+    keys = [c.headers["idempotency-key"] for c in accepted]
+    # Every stored request delivered; a delivery the kill cut off before it was recorded is sent
+    # again with the same key, which the receiver ignores: each is acted on once.
+    assert set(keys) == {f"amzerror-request-{r}" for r in stored.values()}
+    assert {c.params["id"] for c in accepted} == set(stored.values())
 
 
 def test_a_broken_knowledge_file_at_start_keeps_the_last_good_base(send, slack, bot, knowledge):
@@ -192,3 +245,27 @@ def test_secrets_never_reach_the_log(send, slack, bot):
     send.command("help", signature="v0=bad")
     log = bot.log.read_text()
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
+
+
+def test_requests_an_older_version_never_posted_reach_ops_after_the_upgrade(slack, tmp_path):
+    from tests.test_reprocess import OLD_SCHEMA
+
+    db = tmp_path / "upgraded.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(OLD_SCHEMA)
+    env = bot_env(slack.url, db, AMZERROR_OPS_CHANNEL=OPS)
+    process = BotProcess(env).start()
+    try:
+        [post] = slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.params["channel"] == OPS, timeout=15
+        )
+        assert post.params["metadata"]["event_payload"] == {"request_id": 2}
+        assert "3001" in json.dumps(post.params["blocks"])
+        wait_for_rows(
+            process, "select ops_ts is not null from reprocess_requests where id = 2", [(1,)]
+        )
+        assert (
+            len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == OPS]) == 1
+        )
+    finally:
+        process.stop(kill=True)

@@ -234,7 +234,7 @@ def test_reprocess_in_a_thread_survives_a_restart(send, slack, bot):
     assert any(c.params["channel"] == OPS for c in calls)
 
 
-# -- the reprocessing workflow -------------------------------------------------------------
+# -- cards ----------------------------------------------------------------------------------
 
 
 def card_for(send, slack, text, channel="CGENERAL"):
@@ -245,85 +245,6 @@ def card_for(send, slack, text, channel="CGENERAL"):
     return posted_message(post)
 
 
-def test_request_button_records_once_and_tells_thread_and_ops(send, slack, bot):
-    card = card_for(send, slack, f"SKU 9090 {COLOR}")
-    request = button(card["blocks"], "reprocess_request")
-    send.click(card, request)
-    calls = slack.wait_for("chat.postMessage", count=2)
-    thread_reply = next(c for c in calls if c.params["channel"] == "CGENERAL")
-    ops = next(c for c in calls if c.params["channel"] == OPS)
-    assert thread_reply.params["thread_ts"] == card["thread_ts"]
-    assert "Reprocessing requested by <@U1> for SKU 9090" in json.dumps(thread_reply.params)
-    assert {"reprocess_done", "reprocess_failed"} <= {
-        e.get("action_id") for b in ops.params["blocks"] for e in b.get("elements", [])
-    }
-    # Clicking again, or someone else clicking, keeps one open request.
-    send.click(card, request)
-    send.click(card, request, user="U2")
-    slack.wait_for("chat.postEphemeral", count=2)
-    assert len(posts_in(slack, OPS)) == 1
-    rows = db_rows(bot, "select count(*) from reprocess_requests where target = '9090'")
-    assert rows == [(1,)]
-
-
-def test_webhook_receives_each_request_once_despite_a_failure(send, slack, bot):
-    card = card_for(send, slack, f"SKU 6060 {COLOR}")
-    slack.fail("/hooks/reprocess", status=500, times=1)
-    send.click(card, button(card["blocks"], "reprocess_request"))
-    deliveries = slack.wait_for(
-        "/hooks/reprocess",
-        count=2,
-        timeout=15,
-        predicate=lambda c: c.params.get("target") == "6060",
-    )
-    assert [d.failed for d in deliveries] == [True, False]
-    time.sleep(0.5)
-    status = db_rows(
-        bot, "select webhook_status, webhook_attempts from reprocess_requests where target='6060'"
-    )
-    assert status == [("sent", 2)]
-
-
-def test_unknown_target_opens_a_modal_that_validates(send, slack):
-    card = card_for(send, slack, COLOR)
-    send.click(card, button(card["blocks"], "reprocess_request"))
-    [opened] = slack.wait_for("views.open")
-    view = opened.params["view"]
-    bad = send.submit_view(view, "not-a-sku")
-    assert bad.json()["response_action"] == "errors"
-    assert "target" in bad.json()["errors"]
-    assert send.submit_view(view, "4321").status == 200
-    calls = slack.wait_for("chat.postMessage", count=2)
-    assert any("SKU 4321" in json.dumps(c.params) for c in calls)
-
-
-def test_only_ops_may_mark_done_and_the_requester_hears_back(send, slack, bot):
-    card = card_for(send, slack, f"SKU 8080 {COLOR}")
-    send.click(card, button(card["blocks"], "reprocess_request"))
-    ops_post = next(
-        c for c in slack.wait_for("chat.postMessage", count=2) if c.params["channel"] == OPS
-    )
-    ops_message = posted_message(ops_post)
-    slack.reset()
-    done = button(ops_message["blocks"], "reprocess_done")
-    send.click(ops_message, done, user="UOUTSIDER", channel=OPS)
-    [refusal] = slack.wait_for("chat.postEphemeral")
-    assert "Only members of the ops channel" in refusal.params["text"]
-    assert slack.calls_to("chat.update") == []
-    assert db_rows(bot, "select status from reprocess_requests where target='8080'") == [("open",)]
-
-    slack.set_members(OPS, ["UOPS1"])
-    send.click(ops_message, done, user="UOPS1", channel=OPS)
-    [update] = slack.wait_for("chat.update")
-    assert update.params["ts"] == ops_message["ts"]
-    assert "Done" in json.dumps(update.params["blocks"])
-    told = slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "CGENERAL")
-    assert "<@U1>" in json.dumps(told[0].params["blocks"])
-    assert db_rows(
-        bot, "select status, resolved_by from reprocess_requests where target='8080'"
-    ) == [("done", "UOPS1")]
-
-
 def test_an_unknown_sku_order_has_no_reprocess_button(send, slack):
     card = card_for(
         send, slack, "SKUs in the order don't belong to a VTEX Store, SKU ID is not an integer"
@@ -332,7 +253,7 @@ def test_an_unknown_sku_order_has_no_reprocess_button(send, slack):
         button(card["blocks"], "reprocess_request")
 
 
-# -- other matches, feedback, shortcut ---------------------------------------------------------
+# -- other matches, shortcut ------------------------------------------------------------------
 
 
 def test_other_matches_and_show_fix(send, slack):
@@ -346,21 +267,6 @@ def test_other_matches_and_show_fix(send, slack):
     send.click(posted_message(others), button(others.params["blocks"], "show_entry"))
     [shown] = slack.wait_for("chat.postMessage")
     assert entry_ids(shown) <= ids
-
-
-@pytest.mark.parametrize("action_id", ["feedback_helpful", "feedback_not_helpful"])
-def test_feedback_is_stored_and_shown_on_the_card(send, slack, bot, action_id):
-    card = card_for(send, slack, INACTIVE)
-    send.click(card, button(card["blocks"], action_id))
-    [update] = slack.wait_for("chat.update")
-    text = json.dumps(update.params["blocks"])
-    assert "it was recorded" in text
-    assert "feedback_helpful" not in text
-    helpful = int(action_id == "feedback_helpful")
-    rows = db_rows(bot, "select helpful from feedback where message_ts = ?", card["ts"])
-    assert rows == [(helpful,)]
-    if not helpful:
-        slack.wait_for("chat.postMessage")  # other matches offered
 
 
 def test_message_shortcut_explains_in_the_thread(send, slack):

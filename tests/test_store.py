@@ -113,3 +113,14 @@ def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
     assert done.get(timeout=5) is True
     other.join(timeout=5)
     assert store.db.execute("select count(*) from events_seen").fetchone()[0] == 1
+
+
+def test_a_base_compiled_by_an_older_version_is_rebuilt_with_the_new_fields(tmp_path):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    with store.db.conn:  # as an older version left it: no column, another fingerprint
+        store.db.execute("alter table entries drop column reprocess_waits_for")
+        store.db.execute("update kb_meta set value = 'older' where key = 'fingerprint'")
+    status = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
+    assert status.rebuilt
+    assert {e.id: e for e in status.entries}["token-expired"].reprocess_waits_for == "token"

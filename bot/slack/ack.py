@@ -10,15 +10,11 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.slack.privately import tell_privately
+from bot.slack.posting import log_failure, tell_privately, where_from
 from bot.store import StorageError
 
 log = logging.getLogger(__name__)
 
-NOT_STORED = (
-    "Sorry, amzerror could not save that just now (its database cannot be written), so "
-    "nothing was done. Please try again in a few minutes; the operators can see the problem."
-)
 
 # Tasks still running; a reference keeps each alive until it ends (asyncio holds weak ones).
 _running: set[asyncio.Task] = set()
@@ -57,7 +53,7 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
         except StorageError as exc:
             # One line for the operator (/healthz says the same), and the person is told.
             log.error("%s: not stored: %s", work.__name__, exc)
-            await tell_privately(args, NOT_STORED)
+            await _tell_not_stored(args, exc)
 
     async def listener(args: AsyncArgs) -> None:
         if await call_first(args):
@@ -73,11 +69,23 @@ def ack_then(work: Callable[..., Awaitable[None]], first: Callable = acknowledge
 def _finished(task: asyncio.Task) -> None:
     _running.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        error = task.exception()
-        log.error("%s failed: %s", task.get_name(), error, exc_info=error)
+        log_failure(f"{task.get_name()} failed", task.exception())
 
 
 async def finish_running(timeout: float = 10.0) -> None:
     """Let answers already acknowledged reach Slack before the process stops."""
     if _running:
         await asyncio.wait(set(_running), timeout=timeout)
+
+
+async def _tell_not_stored(args: AsyncArgs, error: StorageError) -> None:
+    """The person who acted hears that nothing was done; never raises (it runs after a fault)."""
+    where = where_from(args.body or {})
+    amz = args.context.get("amz") if args.context else None
+    if amz is None or not where["user"]:
+        return
+    try:
+        card = amz.engine.request_cards.notice("action_not_stored", error=str(error))
+        await tell_privately(args.client, card, **where)
+    except Exception as exc:  # noqa: BLE001 - the last resort must not fail in turn
+        log.warning("could not tell %s that nothing was stored: %s", where["user"], exc)

@@ -18,8 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.outbox import OutboxSender
 from bot.slack import actions, commands, events, shortcuts, views
-from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class BotServices:
 
     settings: Settings
     engine: Engine
-    webhook: WebhookDispatcher | None = None
+    outbox: OutboxSender | None = None  # sends ops posts and webhook deliveries
     _members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
     @property
@@ -102,11 +102,11 @@ def build_app(
     settings: Settings,
     client: AsyncWebClient,
     engine: Engine | None = None,
-    webhook: WebhookDispatcher | None = None,
+    outbox: OutboxSender | None = None,
 ) -> AsyncApp:
     """The Bolt app with every listener; acknowledges first, works after (asyncio tasks)."""
     engine = engine or Engine(settings)
-    services = BotServices(settings, engine, webhook)
+    services = BotServices(settings, engine, outbox)
     # AsyncApp also reads SLACK_BOT_TOKEN from the environment and, finding it next to
     # our client, warns that the token goes unused: the client was made from that very
     # token. Only that warning, only while constructing, is held back.

@@ -22,7 +22,6 @@ from bot.offload import PasteProcess
 from bot.slack.ack import finish_running
 from bot.slack.verify import Refusal, RequestGate
 from bot.store import StorageError, Store, ensure_knowledge
-from bot.webhook import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -59,23 +58,16 @@ def usable_database(settings: Settings) -> None:
         raise ConfigError(f"AMZERROR_DB: {settings.db_path} cannot be used: {problem}")
 
 
-def start_services(settings: Settings) -> tuple[Engine, WebhookDispatcher | None]:
+def start_services(settings: Settings) -> Engine:
     # First, while this process has no thread and no database connection to pass on.
     long_pastes = PasteProcess(settings)
     # Logs any rejected knowledge file.
     engine = Engine(settings, validate_cards=False, long_pastes=long_pastes)
     forget_old_events(engine.store)
-    dispatcher = None
-    if settings.reprocess_webhook:
-        # Pending deliveries from before a restart go out again from here.
-        dispatcher = WebhookDispatcher(
-            engine.store, settings.reprocess_webhook, base_delay=settings.webhook_retry_seconds
-        )
-        dispatcher.start()
     # What is loaded now (knowledge, templates, libraries) lives as long as the process:
     # keep it out of the collector's full passes, which otherwise walk it again and again.
     gc.freeze()
-    return engine, dispatcher
+    return engine
 
 
 async def web_application(settings: Settings) -> web.Application:
@@ -84,10 +76,14 @@ async def web_application(settings: Settings) -> web.Application:
     from slack_bolt.request.async_request import AsyncBoltRequest
 
     from bot.slack.app import build_app, make_client, make_session
+    from bot.slack.ops import make_sender
 
-    engine, dispatcher = start_services(settings)
+    engine = start_services(settings)
     session = make_session()
-    bolt = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+    client = make_client(settings, session)
+    # What a restart left unsent (ops posts, webhook deliveries) goes out from here.
+    outbox = make_sender(settings, engine, client, session)
+    bolt = build_app(settings, client, engine, outbox=outbox)
     gate = RequestGate(settings.signing_secret or "", body_seconds=settings.body_timeout_seconds)
     checked: list = [0.0, None]  # when the database was last probed, and what it said
 
@@ -112,12 +108,19 @@ async def web_application(settings: Settings) -> web.Application:
             return web.Response(status=503, text=f"database not writable: {checked[1]}\n")
         return web.Response(text="ok\n")
 
+    async def start_outbox(app: web.Application) -> None:
+        if outbox is not None:
+            outbox.start()
+
     async def finish(app: web.Application) -> None:
         await finish_running()
         engine.paste_process.close()
+        if outbox is not None:
+            await outbox.stop()
         await session.close()
 
     application = web.Application(client_max_size=gate.max_bytes)
+    application.on_startup.append(start_outbox)
     application.add_routes([web.post(EVENTS_PATH, slack_events), web.get(HEALTH_PATH, health)])
     application.on_shutdown.append(finish)
     return application
@@ -200,6 +203,7 @@ async def _socket_mode(settings: Settings) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.slack.app import build_app, make_client, make_session
+    from bot.slack.ops import make_sender
 
     # SIGTERM (a service manager) and Ctrl-C end the wait below, so the work already
     # acknowledged finishes; an exception raised from a signal handler would instead
@@ -207,9 +211,11 @@ async def _socket_mode(settings: Settings) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    engine, dispatcher = start_services(settings)
+    engine = start_services(settings)
     async with make_session() as session:
-        app = build_app(settings, make_client(settings, session), engine, webhook=dispatcher)
+        client = make_client(settings, session)
+        outbox = make_sender(settings, engine, client, session)
+        app = build_app(settings, client, engine, outbox=outbox)
         handler = AsyncSocketModeHandler(app, settings.app_token, web_client=app.client)
         try:
             # The Socket Mode client retries a refused token forever; ask once first, so a
@@ -226,6 +232,8 @@ async def _socket_mode(settings: Settings) -> None:
             ) from exc
         try:
             await handler.connect_async()
+            if outbox is not None:
+                outbox.start()
             announce(
                 f"connected to Slack as @{identity.get('user')} "
                 f"(workspace {identity.get('team')}) in Socket Mode; "
@@ -236,6 +244,8 @@ async def _socket_mode(settings: Settings) -> None:
             await handler.close_async()
             await finish_running()
             engine.paste_process.close()
+            if outbox is not None:
+                await outbox.stop()
 
 
 def serve_socket_mode(settings: Settings) -> int:

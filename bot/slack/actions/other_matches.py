@@ -7,7 +7,7 @@ import re
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import record_answer
+from bot.activity import first_time, others_key, record_answer
 from bot.matcher import Match
 from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
@@ -25,7 +25,10 @@ async def post_other_matches(amz, client: AsyncWebClient, click: Click) -> None:
 async def handle_other_matches(
     body: dict, action: dict, client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
-    await post_other_matches(context["amz"], client, read_click(body, action))
+    amz, click = context["amz"], read_click(body, action)
+    # Asked for: always shown; and *Not helpful* will not offer them a second time.
+    first_time(amz.store, others_key(click.channel, click.message_ts))
+    await post_other_matches(amz, client, click)
 
 
 async def handle_show_entry(

@@ -1,16 +1,19 @@
-"""*Request reprocessing* on a card; *Done* / *Failed* on the ops channel's message."""
+"""*Request reprocessing* on a card; *Done* / *Failed* (whole request or one target) in ops."""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.reprocess import get_request, resolve
+from bot.cards import parse_button_value
+from bot.reprocess import get_request, targets_from_value
 from bot.slack.ack import ack_then
-from bot.slack.actions.common import read_click
-from bot.slack.replies import modal_metadata, start_reprocess
+from bot.slack.actions.common import Click, read_click
+from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
+from bot.slack.workflow import mark, request_targets
 
 log = logging.getLogger(__name__)
 
@@ -20,37 +23,75 @@ async def handle_request(
 ) -> None:
     amz = context["amz"]
     click = read_click(body, action)
+    response_url = body.get("response_url")
+    cards = amz.engine.request_cards
     entry = amz.engine.entry(click.value.get("e", ""))
     if entry is None or not entry.reprocessable:
-        await client.chat_postEphemeral(
-            channel=click.channel,
+        note = (
+            cards.notice("not_reprocessable", note=entry.reprocess_note)
+            if entry
+            else cards.notice("unknown_error")
+        )
+        await tell_privately(
+            client,
+            note,
             user=click.user,
-            text="This card's error is not fixed by reprocessing.",
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            response_url=response_url,
         )
         return
-    kind = entry.reprocess_target
-    if kind == "sku":
-        targets = click.value.get("skus") or [click.value.get("sku")]
-    else:
-        targets = [click.value.get("order")]
-    targets = [t for t in targets if t]
-    if not targets:
-        # Nothing in the paste said which one: ask, in a modal that validates the id.
-        view = amz.engine.cards.reprocess_modal(
-            entry, kind, modal_metadata(entry.id, click.channel, click.thread_ts)
+    targets = targets_from_value(click.value, entry.reprocess_target)
+    if len(targets) == 1 and not entry.reprocess_waits_for:
+        await request_targets(
+            amz,
+            client,
+            entry=entry,
+            targets=targets,
+            user=click.user,
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            response_url=response_url,
         )
+        return
+    # Several targets (choose), none known (ask), or a fix to confirm first: a modal.
+    total = click.value.get("n") if isinstance(click.value.get("n"), int) else len(targets)
+    where = {"e": entry.id, "c": click.channel, "t": click.thread_ts, "u": response_url}
+    view = cards.request_modal(entry, targets, total, where)
+    await open_modal(amz, client, click, view, response_url)
+
+
+async def open_modal(amz, client, click: Click, view: dict, response_url: str | None) -> None:
+    """Open a modal; if Slack will not (an expired trigger), the person hears why."""
+    try:
         await client.views_open(trigger_id=click.trigger_id, view=view)
-        return
-    await start_reprocess(
-        amz,
-        client,
-        entry_id=entry.id,
-        kind=kind,
-        targets=targets,
-        user=click.user,
-        channel=click.channel,
-        thread_ts=click.thread_ts,
-    )
+    except CALL_ERRORS as exc:
+        log_failure("opening a modal", exc)
+        note = amz.engine.request_cards.notice("error", error=slack_error(exc))
+        await tell_privately(
+            client,
+            note,
+            user=click.user,
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            response_url=response_url,
+        )
+
+
+def _marking(click: Click, action: dict) -> tuple[int | None, str, str | None]:
+    """(request id, "done" | "failed", target or None) from a button or a target's menu."""
+    if action.get("type") == "overflow":
+        value = parse_button_value((action.get("selected_option") or {}).get("value", ""))
+        status = value.get("s")
+        target = value.get("t") if isinstance(value.get("t"), str) else None
+    else:
+        value = click.value
+        status = "done" if action["action_id"] == "reprocess_done" else "failed"
+        target = None
+    request_id = value.get("request")
+    if not isinstance(request_id, int) or status not in ("done", "failed"):
+        return None, "", None
+    return request_id, status, target
 
 
 async def handle_resolution(
@@ -58,45 +99,43 @@ async def handle_resolution(
 ) -> None:
     amz = context["amz"]
     click = read_click(body, action)
-    status = "done" if action["action_id"] == "reprocess_done" else "failed"
-    request_id = click.value.get("request")
-    if not isinstance(request_id, int):
+    request_id, status, target = _marking(click, action)
+    if request_id is None:
         return
-    if not await amz.is_ops(client, click.user):
-        await client.chat_postEphemeral(
-            channel=click.channel,
+    try:
+        allowed = await amz.is_ops(client, click.user)
+    except CALL_ERRORS as exc:  # the ops channel cannot be read: only AMZERROR_OPS_USERS count
+        log_failure("reading the ops channel's members", exc)
+        allowed = False
+    if not allowed:
+        await tell_privately(
+            client,
+            amz.engine.request_cards.notice("only_ops"),
             user=click.user,
-            text="Only members of the ops channel can mark reprocessing requests done or failed.",
-        )
-        return
-    request = resolve(amz.store, request_id, status, click.user)
-    if request is None:
-        current = get_request(amz.store, request_id)
-        state = current.status if current else "unknown"
-        await client.chat_postEphemeral(
             channel=click.channel,
-            user=click.user,
-            text=f"Request #{request_id} is already {state}.",
         )
         return
-    cards = amz.engine.cards
-    entry = amz.engine.entry(request.entry_id)
-    if entry is not None:
-        ops_card = cards.ops_request_card(request, entry, None)
-        await client.chat_update(
-            channel=click.channel, ts=click.message_ts, blocks=ops_card.blocks, text=ops_card.text
-        )
-    if request.channel and request.thread_ts:
-        status_card = cards.request_status_card(status, request, amz.settings.ops_channel)
-        await client.chat_postMessage(
-            channel=request.channel,
-            thread_ts=request.thread_ts,
-            blocks=status_card.blocks,
-            text=status_card.text,
-        )
+    if status == "failed":
+        request = get_request(amz.store, request_id)
+        if request is not None:
+            where = {"r": request_id, "t": target, "c": click.channel, "m": click.message_ts}
+            view = amz.engine.request_cards.failed_modal(request, target, where)
+            await open_modal(amz, client, click, view, body.get("response_url"))
+            return
+    await mark(
+        amz,
+        client,
+        request_id=request_id,
+        status=status,
+        user=click.user,
+        channel=click.channel,
+        message_ts=click.message_ts,
+        target=target,
+    )
 
 
 def register(app: AsyncApp) -> None:
     app.action("reprocess_request")(ack_then(handle_request))
     app.action("reprocess_done")(ack_then(handle_resolution))
     app.action("reprocess_failed")(ack_then(handle_resolution))
+    app.action(re.compile(r"^reprocess_target_\d+$"))(ack_then(handle_resolution))

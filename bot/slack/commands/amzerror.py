@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import first_time, stats
-from bot.reprocess import open_requests
+from bot.reprocess import requests_to_list
 from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste
 
@@ -40,7 +40,7 @@ def ephemeral_answer(amz, text: str):
     if name == "search":
         return cards.search_card(argument, amz.store.search(argument))
     if name == "requests":
-        return cards.requests_card(open_requests(amz.store))
+        return amz.engine.request_cards.requests_list(*requests_to_list(amz.store))
     if name == "stats":
         titles = {e.id: e.title for e in amz.engine.entries.values()}
         return cards.stats_card([stats(amz.store, 7), stats(amz.store, 30)], titles)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
@@ -11,18 +10,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.activity import first_time, thread_context
 from bot.matcher import MATCH_THRESHOLD
 from bot.slack.ack import ack_then
+from bot.slack.events.followups import follow_up as follow_up_in_words
 from bot.slack.events.mentions import message_key
-from bot.slack.replies import answer_paste, start_reprocess
+from bot.slack.replies import answer_paste
 
 log = logging.getLogger(__name__)
 
 # Watched channels are busy: a card there must be a near-certain match, or it is noise.
 WATCH_THRESHOLD = 90
-REPROCESS_WORDS = re.compile(
-    r"^\s*(?:please\s+|por favor\s+)?(reprocess|reprocessar|reprocesar|reprocessa|reprocesa)\b"
-    r"[\s:#]*([A-Za-z0-9-]{1,40})?\s*[.!]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def is_plain_human_message(event: dict, bot_user_id: str | None) -> bool:
@@ -82,48 +77,11 @@ async def answer_once(
 
 
 async def follow_up(amz, client: AsyncWebClient, event: dict, followed) -> None:
-    """A later message in a thread amzerror answered: a new error, or "reprocess"."""
-    text = event.get("text") or ""
-    channel, thread_ts = event["channel"], event["thread_ts"]
-    wants_reprocess = REPROCESS_WORDS.match(text)
-    if wants_reprocess:
-        if not first_time(amz.store, message_key(event)):
-            return
-        entry = amz.engine.entry(followed.entry_id)
-        if entry is None or not entry.reprocessable:
-            note = entry.reprocess_note if entry else ""
-            await client.chat_postEphemeral(
-                channel=channel,
-                user=event["user"],
-                thread_ts=thread_ts,
-                text=f"This error is not fixed by reprocessing. {note}".strip(),
-            )
-            return
-        kind = entry.reprocess_target
-        said = wants_reprocess.group(2)
-        known = list(followed.skus if kind == "sku" else followed.orders)
-        targets = [said] if said else known
-        if not targets:
-            await client.chat_postEphemeral(
-                channel=channel,
-                user=event["user"],
-                thread_ts=thread_ts,
-                text=f"Which {kind}? Say `reprocess <{kind} id>`, or use the card's button.",
-            )
-            return
-        await start_reprocess(
-            amz,
-            client,
-            entry_id=entry.id,
-            kind=kind,
-            targets=targets,
-            user=event["user"],
-            channel=channel,
-            thread_ts=thread_ts,
-        )
+    """A later message in a thread amzerror answered: a request in plain words, or a new error."""
+    if await follow_up_in_words(amz, client, event, followed):
         return
     # A new error in the thread gets a card; chat gets nothing.
-    await answer_once(amz, client, event, "thread", thread_ts, MATCH_THRESHOLD)
+    await answer_once(amz, client, event, "thread", event["thread_ts"], MATCH_THRESHOLD)
 
 
 def register(app: AsyncApp) -> None:

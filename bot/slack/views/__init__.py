@@ -2,8 +2,9 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.views import reprocess_target
+from bot.slack.views import failed_reason, reprocess_targets
 
 
 def register(app: AsyncApp) -> None:
-    reprocess_target.register(app)
+    reprocess_targets.register(app)
+    failed_reason.register(app)

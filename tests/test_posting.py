@@ -1,0 +1,78 @@
+"""Slack's refusals: normal ones are one warning line; a private note finds its way (ephemeral,
+else a direct message, else the response_url)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cards import Card
+from bot.slack.posting import log_failure, tell_privately
+from tests.fakeslack import FakeSlack
+
+NOTE = Card([{"type": "section", "text": {"type": "mrkdwn", "text": "psst"}}], "psst")
+
+
+@pytest.fixture
+def slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+def tell(slack, **where) -> bool:
+    async def run() -> bool:
+        async with aiohttp.ClientSession() as session:
+            client = AsyncWebClient(token="xoxb-test", base_url=slack.url, session=session)
+            return await tell_privately(client, NOTE, user="U1", **where)
+
+    return asyncio.run(run())
+
+
+def test_an_ephemeral_note_where_the_person_is(slack):
+    assert tell(slack, channel="C1", thread_ts="1.0")
+    [note] = slack.calls_to("chat.postEphemeral")
+    assert (note.params["channel"], note.params["user"], note.params["thread_ts"]) == (
+        "C1",
+        "U1",
+        "1.0",
+    )
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_direct_message_when_the_channel_refuses(slack):
+    slack.fail("chat.postEphemeral", error="not_in_channel")
+    assert tell(slack, channel="C1")
+    [direct] = slack.calls_to("chat.postMessage")
+    assert direct.params["channel"] == "U1"
+
+
+def test_the_response_url_when_nothing_else_works(slack):
+    slack.fail("chat.postEphemeral", error="channel_not_found")
+    slack.fail("chat.postMessage", error="messages_tab_disabled")
+    assert tell(slack, channel="C1", response_url=slack.base + "/respond/C1")
+    [answer] = slack.calls_to("/respond/C1")
+    assert (
+        answer.params["response_type"] == "ephemeral" and answer.params["replace_original"] is False
+    )
+
+
+def refusal(error: str) -> SlackApiError:
+    return SlackApiError("refused", {"ok": False, "error": error})
+
+
+def test_normal_refusals_are_one_warning_line(caplog):
+    with caplog.at_level(logging.WARNING):
+        log_failure("thread note", refusal("not_in_channel"))
+        log_failure("thread note", refusal("invalid_blocks"))
+    normal, odd = caplog.records
+    assert (normal.levelname, normal.exc_info, normal.getMessage()) == (
+        "WARNING",
+        None,
+        "thread note: not_in_channel",
+    )
+    assert odd.levelname == "ERROR" and odd.exc_info is not None
