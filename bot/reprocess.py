@@ -315,3 +315,11 @@ def resolve(
                 [overall, user, reason, stamp, request_id],
             )
     return get_request(store, request_id)
+
+
+def is_request_id(value: object) -> bool:
+    """A request id as a button or a modal carries it back: a positive integer.
+
+    JSON's `true` is an int to Python; a forged `{"request": true}` must not mean #1.
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0

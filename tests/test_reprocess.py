@@ -197,3 +197,10 @@ def test_a_database_with_one_target_per_row_is_migrated_in_place(tmp_path):
     assert new(store, ["4000"]).request.id == 4  # ids go on from where they were
     Store(path)  # opening it again changes nothing
     assert store.db.execute("select count(*) from reprocess_targets").fetchone() == (4,)
+
+
+def test_only_positive_integers_are_request_ids():
+    from bot.reprocess import is_request_id
+
+    assert is_request_id(7)
+    assert not any(is_request_id(v) for v in (True, False, 0, -1, "7", 7.0, None))

@@ -544,3 +544,31 @@ def test_two_people_vote_each_once_and_the_buttons_stay(send, slack, bot):
         "chat.postMessage", count=2, predicate=lambda c: "Other possible matches" in text_of(c)
     )
     assert len(offers) == 2
+
+
+def test_forged_or_unknown_request_ids_mark_nothing(send, slack, bot):
+    card = card_for(send, slack, f"order 1391560531867-01: {NO_SLA}")
+    send.click(card, button(card["blocks"], "reprocess_request"))
+    wait_until(lambda: all_sent(bot) and request_ids_for(bot, "1391560531867-01"))
+    [request_id] = request_ids_for(bot, "1391560531867-01")
+    ops = ops_message_for(slack, request_id)
+    done = button(ops["blocks"], "reprocess_done")
+    slack.reset()
+    # JSON's true is no request number: nothing happens, and nothing is said.
+    send.click(
+        ops,
+        {**done, "value": json.dumps({"e": "order-no-sla", "request": True})},
+        user=OPS_LEAD,
+        channel=OPS,
+    )
+    # A request that does not exist is named as such.
+    send.click(
+        ops,
+        {**done, "value": json.dumps({"e": "order-no-sla", "request": 999})},
+        user=OPS_LEAD,
+        channel=OPS,
+    )
+    [note] = slack.wait_for("chat.postEphemeral")
+    assert "There is no reprocessing request #999" in text_of(note)
+    assert not slack.calls_to("chat.update")
+    assert rows(bot, "select status from reprocess_requests where id=?", request_id) == [("open",)]

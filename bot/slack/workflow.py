@@ -101,13 +101,17 @@ async def mark(
     before = get_request(amz.store, request_id)
     request = resolve(amz.store, request_id, status, user, target, reason)
     cards = amz.engine.request_cards
-    if before is None or request is None:
+    if before is None:
+        note = cards.notice("unknown_request", request_id=request_id)
+        await tell_privately(client, note, user=user, channel=channel)
+        return
+    if request is None:
         note = cards.notice(
             "already_resolved",
             request_id=request_id,
             target=target,
-            target_kind=before.target_kind if before else "sku",
-            status=before.status if before else "unknown",
+            target_kind=before.target_kind,
+            status=before.status,
         )
         await tell_privately(client, note, user=user, channel=channel)
         return

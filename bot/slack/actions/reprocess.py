@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import parse_button_value
-from bot.reprocess import get_request, targets_from_value
+from bot.reprocess import get_request, is_request_id, targets_from_value
 from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
 from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
@@ -89,7 +89,7 @@ def _marking(click: Click, action: dict) -> tuple[int | None, str, str | None]:
         status = "done" if action["action_id"] == "reprocess_done" else "failed"
         target = None
     request_id = value.get("request")
-    if not isinstance(request_id, int) or status not in ("done", "failed"):
+    if not is_request_id(request_id) or status not in ("done", "failed"):
         return None, "", None
     return request_id, status, target
 
@@ -139,3 +139,4 @@ def register(app: AsyncApp) -> None:
     app.action("reprocess_done")(ack_then(handle_resolution))
     app.action("reprocess_failed")(ack_then(handle_resolution))
     app.action(re.compile(r"^reprocess_target_\d+$"))(ack_then(handle_resolution))
+

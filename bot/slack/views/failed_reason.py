@@ -7,6 +7,7 @@ import json
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.reprocess import is_request_id
 from bot.requestcards import FAILED_MODAL
 from bot.slack.ack import ack_then
 from bot.slack.workflow import mark
@@ -22,7 +23,7 @@ async def submit_reason(
         return
     user = body["user"]["id"]
     request_id = where.get("r")
-    if not isinstance(request_id, int) or not await amz.is_ops(client, user):
+    if not is_request_id(request_id) or not await amz.is_ops(client, user):
         return
     values = view.get("state", {}).get("values", {})
     reason = (values.get("reason", {}).get("value", {}) or {}).get("value") or ""
@@ -41,3 +42,4 @@ async def submit_reason(
 
 def register(app: AsyncApp) -> None:
     app.view(FAILED_MODAL)(ack_then(submit_reason))
+
