@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,8 @@ class Entry:
     keywords: tuple[str, ...] = ()
     source: str = ""
     wordings: tuple[Wording, ...] = ()
+    # The same explanation in Portuguese and Spanish: language -> Localized.
+    translations: dict[str, Localized] = field(default_factory=dict)
 
     @property
     def reprocessable(self) -> bool:
@@ -92,6 +94,55 @@ class Entry:
     def all_texts(self) -> list[tuple[str, str]]:
         """Every (language, text) the platform prints for this error: messages, then wordings."""
         return [*self.all_messages(), *((w.lang, w.text) for w in self.wordings)]
+
+    def in_language(self, lang: str) -> Entry:
+        """This entry with its title, meaning, fix, Admin path, note and links in `lang`
+        (English, the language of the file, when it has no such translation)."""
+        local = self.translations.get(lang)
+        if local is None:
+            return self
+        return replace(
+            self,
+            title=local.title,
+            meaning=local.meaning,
+            fix=local.fix,
+            admin_path=local.admin_path,
+            links=local.links,
+            reprocess_note=local.reprocess_note,
+        )
+
+
+@dataclass(frozen=True)
+class Localized:
+    """What an entry explains, in one more language; the messages stay as VTEX prints them."""
+
+    title: str
+    meaning: str
+    fix: tuple[str, ...]
+    admin_path: str
+    links: tuple[Link, ...]
+    reprocess_note: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "meaning": self.meaning,
+            "fix": list(self.fix),
+            "admin_path": self.admin_path,
+            "links": [{"title": link.title, "url": link.url} for link in self.links],
+            "reprocess_note": self.reprocess_note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Localized:
+        return cls(
+            data["title"],
+            data["meaning"],
+            tuple(data["fix"]),
+            data["admin_path"],
+            tuple(Link(link["title"], link["url"]) for link in data["links"]),
+            data.get("reprocess_note") or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +215,7 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
         "reprocess",
         "keywords",
         "wordings",
+        "translations",
     }
     for key in sorted(set(data) - known, key=str):
         problems.append(Problem(file, str(key), "unknown field"))
@@ -260,6 +312,9 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
         keywords = []
 
     wordings = _wordings(data.get("wordings"), file, problems)
+    translations = _translations(
+        data.get("translations"), file, problems, len(fix_raw), len(links), bool(note)
+    )
 
     if problems:
         return None, problems
@@ -280,6 +335,7 @@ def parse_entry(data: Any, file: str) -> tuple[Entry | None, list[Problem]]:
             keywords=tuple(k.strip() for k in keywords),
             source=file,
             wordings=wordings,
+            translations=translations,
         ),
         [],
     )
@@ -307,6 +363,75 @@ def _wordings(raw: Any, file: str, problems: list[Problem]) -> tuple[Wording, ..
         if isinstance(item[langs[0]], str):
             found.append(Wording(langs[0], item[langs[0]].strip(), source.strip()))
     return tuple(found)
+
+
+TRANSLATED = ("pt", "es")
+
+
+def _translations(
+    raw: Any, file: str, problems: list[Problem], steps: int, links: int, has_note: bool
+) -> dict[str, Localized]:
+    """`translations: {pt: {...}, es: {...}}`: every language, every field, step for step."""
+    if not isinstance(raw, dict):
+        raw = {}
+    found: dict[str, Localized] = {}
+    for lang in TRANSLATED:
+        where = f"translations.{lang}"
+        data = raw.get(lang)
+        if not isinstance(data, dict):
+            problems.append(Problem(file, where, "missing: the explanation in this language"))
+            continue
+        before = len(problems)
+        title = _text(data, "title", file, problems, MAX_TITLE)
+        meaning = _text(data, "meaning", file, problems)
+        admin_path = _text(data, "admin_path", file, problems, 200)
+        fix = data.get("fix")
+        if (
+            not isinstance(fix, list)
+            or len(fix) != steps
+            or not all(isinstance(x, str) and x.strip() for x in fix)
+        ):
+            problems.append(Problem(file, f"{where}.fix", f"needs the {steps} steps, in order"))
+            fix = []
+        raw_links = data.get("links") or []
+        if (
+            not isinstance(raw_links, list)
+            or len(raw_links) != links
+            or not all(
+                isinstance(x, dict)
+                and isinstance(x.get("title"), str)
+                and str(x.get("url", "")).startswith("https://")
+                for x in raw_links
+            )
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}.links",
+                    f"needs the {links} links, each with a title and an https:// url",
+                )
+            )
+            raw_links = []
+        note = str(data.get("reprocess_note") or "").strip()
+        if has_note and not note:
+            problems.append(
+                Problem(file, f"{where}.reprocess_note", "missing: the note in this language")
+            )
+        for problem in problems[before:]:
+            if not problem.field.startswith("translations."):
+                problems[problems.index(problem)] = Problem(
+                    file, f"{where}.{problem.field}", problem.reason
+                )
+        if len(problems) == before:
+            found[lang] = Localized(
+                title,
+                meaning,
+                tuple(x.strip() for x in fix),
+                admin_path,
+                tuple(Link(x["title"].strip(), x["url"].strip()) for x in raw_links),
+                note,
+            )
+    return found
 
 
 def knowledge_files(directory: Path) -> list[Path]:

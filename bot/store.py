@@ -19,14 +19,22 @@ from typing import TextIO
 
 import sqlite_utils
 
-from bot.knowledge import Entry, Link, Problem, Wording, knowledge_files, load_knowledge
+from bot.knowledge import (
+    Entry,
+    Link,
+    Localized,
+    Problem,
+    Wording,
+    knowledge_files,
+    load_knowledge,
+)
 from bot.vocabulary import vocabulary_files
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_TABLES = ("entries", "messages", "kb_meta")
 # Part of the fingerprint: when the compiled form of an entry changes, every file is rebuilt.
-KNOWLEDGE_FORMAT = "3"
+KNOWLEDGE_FORMAT = "4"
 FTS_COLUMNS = ["title", "messages_text", "meaning", "fix_text", "keywords_text", "id"]
 
 
@@ -352,6 +360,10 @@ def _entry_row(entry: Entry) -> dict:
         "message": entry.message,
         "messages_json": json.dumps(entry.messages, ensure_ascii=False),
         "messages_text": "\n".join(m for _, m in entry.all_texts()),
+        "translations_json": json.dumps(
+            {lang: local.as_dict() for lang, local in entry.translations.items()},
+            ensure_ascii=False,
+        ),
         "wordings_json": json.dumps(
             [[w.lang, w.text, w.source] for w in entry.wordings], ensure_ascii=False
         ),
@@ -386,6 +398,10 @@ def _entry_from_row(row: dict) -> Entry:
         keywords=tuple(json.loads(row["keywords_json"] or "[]")),
         source=row["source"] or "",
         wordings=tuple(Wording(*w) for w in json.loads(row.get("wordings_json") or "[]")),
+        translations={
+            lang: Localized.from_dict(data)
+            for lang, data in json.loads(row.get("translations_json") or "{}").items()
+        },
     )
 
 

@@ -140,3 +140,43 @@ def test_a_broken_file_does_not_hide_the_good_ones(tmp_path):
     assert [str(p) for p in loaded.problems] == [
         "broken.yml: (file): must be a YAML mapping of fields"
     ]
+
+
+def test_every_entry_explains_itself_in_portuguese_and_spanish(entries):
+    for entry in entries:
+        for lang in ("pt", "es"):
+            local = entry.in_language(lang)
+            assert local.title != entry.title or entry.title.isupper(), (entry.id, lang)
+            assert len(local.fix) == len(entry.fix) and len(local.links) == len(entry.links)
+            assert all(
+                f"/{lang}/" in link.url or "help.vtex.com" not in link.url for link in local.links
+            )
+            assert local.messages == entry.messages  # the platform's words never change
+    assert entries[0].in_language("en") == entries[0]
+
+
+def test_a_missing_language_is_reported_by_validate(tmp_path):
+    text = VALID.split("\ntranslations:")[0]
+    write(tmp_path, "color-value-not-supported.yml", text)
+    lines = [str(p) for p in load_knowledge(tmp_path).problems]
+    assert (
+        "color-value-not-supported.yml: translations.pt: missing: the explanation in this language"
+        in lines
+    )
+    assert (
+        "color-value-not-supported.yml: translations.es: missing: the explanation in this language"
+        in lines
+    )
+
+
+def test_a_translation_with_a_step_missing_is_reported(tmp_path):
+    import yaml
+
+    data = yaml.safe_load(VALID)
+    data["translations"]["es"]["fix"] = data["translations"]["es"]["fix"][:-1]
+    write(tmp_path, "color-value-not-supported.yml", yaml.safe_dump(data, allow_unicode=True))
+    lines = [str(p) for p in load_knowledge(tmp_path).problems]
+    assert any(
+        line.startswith("color-value-not-supported.yml: translations.es.fix: needs the")
+        for line in lines
+    )

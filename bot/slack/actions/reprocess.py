@@ -139,4 +139,3 @@ def register(app: AsyncApp) -> None:
     app.action("reprocess_done")(ack_then(handle_resolution))
     app.action("reprocess_failed")(ack_then(handle_resolution))
     app.action(re.compile(r"^reprocess_target_\d+$"))(ack_then(handle_resolution))
-

@@ -42,4 +42,3 @@ async def submit_reason(
 
 def register(app: AsyncApp) -> None:
     app.view(FAILED_MODAL)(ack_then(submit_reason))
-
