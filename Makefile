@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test run lint format bench bench-load eval clean
+.PHONY: install test run lint format bench bench-load eval messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ bench: $(STAMP)
 
 bench-load: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+
+# After changing a sentence in bot/ or templates/: new ids go to locale/*.po, to translate.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o locale/amzerror.pot .
+	$(BIN)/pybabel update -i locale/amzerror.pot -d locale -D amzerror --no-location --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

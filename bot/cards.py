@@ -8,6 +8,7 @@ pasted `<!channel>` is shown, never acted on.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,19 +19,28 @@ import jinja2
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.i18n import translations
 from bot.knowledge import Entry
+from bot.language import LANGUAGES
 from bot.matcher import Match, MatchResult
 from bot.reprocess import MAX_TARGETS, valid_targets
 
 MAX_BLOCKS = 50
 # A card names at most this many SKUs or orders, and says how many there are in all.
 MAX_LISTED = 20
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for "translate later"
+    """Mark a string for the catalogs; it is translated where it is shown."""
+    return message
+
+
 SLOT_LABELS = {
-    "attribute": "Attribute",
-    "value": "Value",
-    "category": "Global category",
-    "seller": "Seller",
-    "sales_channel": "Sales channel",
+    "attribute": N_("Attribute"),
+    "value": N_("Value"),
+    "category": N_("Global category"),
+    "seller": N_("Seller"),
+    "sales_channel": N_("Sales channel"),
 }
 
 
@@ -91,36 +101,39 @@ def parse_button_value(value: str) -> dict[str, Any]:
     return data if isinstance(data, dict) and isinstance(data.get("e"), str) else {}
 
 
-def found_values(match: Match) -> list[str]:
-    """Plain lines describing what was read from the paste (escaped later, in the template)."""
+def found_values(match: Match, _: Any = None) -> list[str]:
+    """Plain lines describing what was read from the paste (escaped later, in the template);
+    `_` translates the labels (gettext)."""
+    _ = _ or (lambda message: message)
     slots = match.slots
     lines = []
     if "vtex_value" in slots or "amazon_value" in slots:
-        name = slots.get("attribute", "Attribute")
+        name = slots.get("attribute", _("Attribute"))
         vtex = slots.get("vtex_value", "?")
         amazon = slots.get("amazon_value", "?")
         lines.append(f'{name}: VTEX "{vtex}" · Amazon "{amazon}"')
     else:
         for key, label in SLOT_LABELS.items():
             if key in slots:
-                lines.append(f"{label}: {slots[key]}")
+                lines.append(f"{_(label)}: {slots[key]}")
     skus = match.skus or ((slots["sku"],) if "sku" in slots else ())
     if skus:
-        lines.append(_listed("SKU", "SKUs", skus))
+        lines.append(_listed(_("SKU"), _("SKUs"), skus, _))
     orders = match.orders or ((slots["order"],) if "order" in slots else ())
     if orders:
-        lines.append(_listed("Order", "Orders", orders))
+        lines.append(_listed(_("Order"), _("Orders"), orders, _))
     return lines
 
 
-def _listed(one: str, many: str, values: Sequence[str]) -> str:
+def _listed(one: str, many: str, values: Sequence[str], _: Any) -> str:
     """`SKUs: 1, 2, 3`, or `SKUs (359): 1, 2 … 20, and 339 more` for a long list."""
     if len(values) == 1:
         return f"{one}: {values[0]}"
     if len(values) <= MAX_LISTED:
         return f"{many}: {', '.join(values)}"
     shown = ", ".join(values[:MAX_LISTED])
-    return f"{many} ({len(values)}): {shown}, and {len(values) - MAX_LISTED} more"
+    more = _("and %(count)s more") % {"count": len(values) - MAX_LISTED}
+    return f"{many} ({len(values)}): {shown}, {more}"
 
 
 def validate_blocks(blocks: Sequence[dict]) -> None:
@@ -140,11 +153,23 @@ def validate_blocks(blocks: Sequence[dict]) -> None:
 class CardRenderer:
     """Jinja2 environment over the card templates, with the escaping filters."""
 
-    def __init__(self, templates_dir: Path, vtex_account: str | None = None, validate: bool = True):
+    def __init__(
+        self,
+        templates_dir: Path,
+        vtex_account: str | None = None,
+        validate: bool = True,
+        lang: str = "en",
+    ):
         # `validate=False` is for the live bot: the templates are proven valid by the test
         # suite, and checking every card against slack_sdk's models costs more CPU than
         # rendering it. Slack's own refusal (invalid_blocks) still falls back to text.
         self.validate = validate
+        self.templates_dir = templates_dir
+        # The language of every sentence this renderer writes (`in_language` for another).
+        self.lang = lang if lang in LANGUAGES else "en"
+        self.translations = translations(self.lang)
+        self._ = self.translations.gettext
+        self._siblings: dict[str, CardRenderer] = {self.lang: self}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates_dir)),
             # Templates ship with the code: no stat() of the file on every card.
@@ -155,13 +180,28 @@ class CardRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
-            extensions=["jinja2.ext.do"],
+            extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
         )
+        # `_("... %(name)s ...", name=...)` in templates, translated by this language's catalog.
+        self.env.install_gettext_translations(self.translations, newstyle=True)
         self.env.filters["mrkdwn"] = escape_mrkdwn
         self.env.filters["limit"] = limit
-        self.env.globals["button_value"] = button_value
+        # Buttons carry the card's language, so what a click answers speaks it too.
+        self.env.globals["button_value"] = (
+            button_value if self.lang == "en" else functools.partial(button_value, l=self.lang)  # noqa: E741 - the key's name
+        )
         self.env.globals["target_url"] = self.target_url
         self.vtex_account = vtex_account
+
+    def in_language(self, lang: str) -> CardRenderer:
+        """The same renderer speaking `lang` (en, pt, es); built once per language."""
+        lang = lang if lang in LANGUAGES else "en"
+        sibling = self._siblings.get(lang)
+        if sibling is None:
+            sibling = CardRenderer(self.templates_dir, self.vtex_account, self.validate, lang)
+            sibling._siblings = self._siblings
+            self._siblings[lang] = sibling
+        return sibling
 
     @property
     def admin_url(self) -> str | None:
@@ -186,19 +226,26 @@ class CardRenderer:
         """The answer to a paste: the best error in full, the others in the paste in brief."""
         if not result.matches:
             return self.no_match_card(result, result.alternatives)
+        _ = self._
         best = result.matches[0]
-        entry = entries[best.id]
-        others = [(m, entries[m.id]) for m in result.matches[1:] if m.id in entries][:10]
-        fallback = f"{entry.title} ({best.score}% match): {entry.meaning}"
+        entry = entries[best.id].in_language(self.lang)
+        others = [
+            (m, entries[m.id].in_language(self.lang)) for m in result.matches[1:] if m.id in entries
+        ][:10]
+        fallback = _("%(title)s (%(score)s%% match): %(meaning)s") % {
+            "title": entry.title,
+            "score": best.score,
+            "meaning": entry.meaning,
+        }
         if others:
-            fallback += f" (+{len(others)} more errors in this paste)"
+            fallback += " " + _("(+%(count)s more errors in this paste)") % {"count": len(others)}
         return self.render(
             "match_card.json.j2",
             fallback,
             entry=entry,
             match=best,
-            values=found_values(best),
-            others=[(m, e, found_values(m)) for m, e in others],
+            values=found_values(best, _),
+            others=[(m, e, found_values(m, _)) for m, e in others],
             alternatives=result.alternatives,
             truncated=result.truncated,
             limit_chars=result.limit,
@@ -210,12 +257,13 @@ class CardRenderer:
     def entry_card(self, entry: Entry, match: Match | None = None) -> Card:
         """One entry in full, as from *Other matches* or `kb show`."""
         match = match or Match(entry.id, entry.title, 100)
+        entry = entry.in_language(self.lang)
         return self.render(
             "match_card.json.j2",
             f"{entry.title}: {entry.meaning}",
             entry=entry,
             match=match,
-            values=found_values(match),
+            values=found_values(match, self._),
             others=[],
             alternatives=[],
             truncated=False,
@@ -228,7 +276,7 @@ class CardRenderer:
         """An honest "I don't know" with the closest guesses and how to search."""
         return self.render(
             "no_match_card.json.j2",
-            "No known Amazon integration error found in that text.",
+            self._("No known Amazon integration error found in that text."),
             guesses=list(guesses)[:3],
             truncated=result.truncated,
             limit_chars=result.limit,
@@ -241,18 +289,19 @@ class CardRenderer:
         """The next best entries, each with a button that posts its card."""
         return self.render(
             "other_matches.json.j2",
-            "Other possible matches",
+            self._("Other possible matches"),
             entry_id=entry_id,
-            others=others,
+            others=[other.in_language(self.lang) for other in others],
             context=context,
         )
 
     def search_card(self, query: str, entries: Sequence[Entry]) -> Card:
         return self.render(
             "search_results.json.j2",
-            f"{len(entries)} entries match {limit(query, 200)!r}",
+            self._("%(count)s entries match %(query)r")
+            % {"count": len(entries), "query": limit(query, 200)},
             query=query,
-            entries=entries[:10],
+            entries=[entry.in_language(self.lang) for entry in entries[:10]],
         )
 
     def with_question(self, card: Card, user: str, text: str) -> Card:
@@ -264,16 +313,18 @@ class CardRenderer:
         return Card(blocks, card.text)
 
     def help_card(self) -> Card:
-        return self.render("help.json.j2", "How to use /amzerror")
+        return self.render("help.json.j2", self._("How to use /amzerror"))
 
     def stats_card(self, periods: Sequence[Any], titles: Mapping[str, str]) -> Card:
-        return self.render("stats.json.j2", "amzerror statistics", periods=periods, titles=titles)
+        return self.render(
+            "stats.json.j2", self._("amzerror statistics"), periods=periods, titles=titles
+        )
 
     def votes(self, helpful: int, not_helpful: int, user: str) -> Card:
         """The line under a card's buttons: the vote counts and whose vote was just recorded."""
         return self.render(
             "feedback_recorded.json.j2",
-            "Feedback recorded",
+            self._("Feedback recorded"),
             helpful=helpful,
             not_helpful=not_helpful,
             user=user,

@@ -43,6 +43,7 @@ class Settings:
     webhook_give_up_hours: float = 24.0
     http_workers: int = 2
     body_timeout_seconds: float = 5.0
+    language: str = "en"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -90,12 +91,16 @@ class Settings:
                 f"AMZERROR_BODY_TIMEOUT_SECONDS: {body_timeout!r} is not a number of seconds "
                 "from 0.1 to 60"
             )
+        language = (get("AMZERROR_LANGUAGE") or "en").lower()
+        if language not in ("en", "pt", "es"):
+            raise ConfigError(f"AMZERROR_LANGUAGE: {language!r} is not one of en, pt, es")
         workers = get("AMZERROR_HTTP_WORKERS") or "2"
         if not workers.isdigit() or not 1 <= int(workers) <= 16:
             raise ConfigError(f"AMZERROR_HTTP_WORKERS: {workers!r} is not a number from 1 to 16")
         return cls(
             http_workers=int(workers),
             body_timeout_seconds=body_seconds,
+            language=language,
             webhook_retry_seconds=retry_seconds,
             webhook_retry_max_seconds=retry_max,
             webhook_give_up_hours=give_up,

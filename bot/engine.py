@@ -87,13 +87,16 @@ class Engine:
         self.refresh()
         return self.matcher.match(text)
 
-    def explain(self, text: str, result: MatchResult | None = None) -> Explanation:
-        """The card for `text`; pass `result` when the text was matched already."""
+    def explain(
+        self, text: str, result: MatchResult | None = None, lang: str = "en"
+    ) -> Explanation:
+        """The card for `text`, in `lang`; pass `result` when the text was matched already."""
         result = result if result is not None else self.match(text)
+        cards = self.cards.in_language(lang)
         if result.matches:
-            return Explanation(result, self.cards.match_card(result, self.entries))
+            return Explanation(result, cards.match_card(result, self.entries))
         guesses = result.alternatives or self.matcher.closest(text)
-        return Explanation(result, self.cards.no_match_card(result, guesses))
+        return Explanation(result, cards.no_match_card(result, guesses))
 
     async def match_soon(self, text: str) -> MatchResult:
         """`match`, without holding up the running event loop for a long paste."""
@@ -105,14 +108,16 @@ class Engine:
                 return result
         return await asyncio.get_running_loop().run_in_executor(self._long_pastes, self.match, text)
 
-    async def explain_soon(self, text: str, result: MatchResult | None = None) -> Explanation:
+    async def explain_soon(
+        self, text: str, result: MatchResult | None = None, lang: str = "en"
+    ) -> Explanation:
         """`explain`, without holding up the running event loop for a long paste."""
         if len(text) <= INLINE_CHARS:
-            return self.explain(text, result)
+            return self.explain(text, result, lang)
         result = result if result is not None else await self.match_soon(text)
         # What is left (the card, and the guesses that read only the paste's beginning)
         # is bounded whatever the paste's length.
-        return self.explain(text, result)
+        return self.explain(text, result, lang)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.entries.get(entry_id)

@@ -140,6 +140,7 @@ def from_locale(locale: str | None) -> str | None:
 def language_of_text(text: str) -> str | None:
     """The language most of the text's telling words belong to; None when it does not say."""
     counts = dict.fromkeys(LANGUAGES, 0)
+    counts["es"] += 2 * (("¿" in text) or ("¡" in text))  # punctuation only Spanish writes
     for word in _WORD.findall(fold(text[:4000])):
         for lang, markers in _MARKERS.items():
             counts[lang] += word in markers

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.activity import record_answer
 from bot.cards import Card
 from bot.engine import Explanation
+from bot.language import choose_language
 from bot.matcher import MatchResult
 from bot.slack.posting import slack_error
 from bot.store import StorageError
@@ -73,14 +74,15 @@ async def answer_paste(
 
     Nothing is posted when the best match is below `min_score`.
     """
-    explanation = await services.engine.explain_soon(text, result)
+    lang = choose_language(text=text, default=services.settings.language)
+    explanation = await services.engine.explain_soon(text, result, lang)
     best = explanation.result.best
     if min_score is not None and (best is None or best.score < min_score):
         return None
     card = explanation.card
     if surface == "command":
         # Nobody else sees the slash command itself: say who asked and what.
-        card = services.engine.cards.with_question(card, user, text)
+        card = services.engine.cards.in_language(lang).with_question(card, user, text)
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
         _remember(services, best, surface, channel, thread_ts)

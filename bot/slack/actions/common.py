@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.cards import parse_button_value
+from bot.language import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,12 @@ class Click:
     value: dict
     trigger_id: str
     message: dict
+
+    @property
+    def language(self) -> str:
+        """The language of the card clicked, which its buttons carry (English if none)."""
+        lang = self.value.get("l")
+        return lang if lang in LANGUAGES else "en"
 
 
 def read_click(body: dict, action: dict) -> Click:

@@ -27,7 +27,7 @@ async def handle_feedback(
     yes, no = vote_counts(amz.store, click.channel, click.message_ts)
     # The buttons stay for everybody else; only the line with the counts changes.
     blocks = [b for b in click.message.get("blocks", []) if b.get("block_id") != NOTE_ID]
-    note = amz.engine.cards.votes(yes, no, click.user).blocks
+    note = amz.engine.cards.in_language(click.language).votes(yes, no, click.user).blocks
     for block in note:
         block["block_id"] = NOTE_ID
     actions_at = next(

@@ -18,7 +18,9 @@ async def post_other_matches(amz, client: AsyncWebClient, click: Click) -> None:
     entry_id = click.value.get("e", "")
     others = amz.engine.others_like(entry_id)
     context = {k: click.value[k] for k in ("sku", "order") if k in click.value}
-    card = amz.engine.cards.other_matches_card(entry_id, others, context)
+    cards = amz.engine.cards.in_language(click.language)
+    context = {**context, **({"l": click.language} if click.language != "en" else {})}
+    card = cards.other_matches_card(entry_id, others, context)
     await post_card(client, click.channel, card, click.thread_ts)
 
 
@@ -44,7 +46,10 @@ async def handle_show_entry(
     slots = {k: click.value[k] for k in ("sku", "order") if k in click.value}
     match = Match(entry.id, entry.title, 100, slots, skus, orders)
     await post_card(
-        client, click.channel, amz.engine.cards.entry_card(entry, match), click.thread_ts
+        client,
+        click.channel,
+        amz.engine.cards.in_language(click.language).entry_card(entry, match),
+        click.thread_ts,
     )
     record_answer(amz.store, match, "show", click.channel, click.thread_ts or None)
 

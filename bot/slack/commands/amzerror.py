@@ -8,6 +8,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncResp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import first_time, stats
+from bot.language import choose_language
+from bot.normalize import fold
 from bot.reprocess import requests_to_list
 from bot.slack.ack import ack_then
 from bot.slack.replies import answer_paste
@@ -15,19 +17,39 @@ from bot.slack.replies import answer_paste
 log = logging.getLogger(__name__)
 
 HELP_WORDS = {"", "help", "ajuda", "ayuda", "?"}
+# The words people use for the subcommands, and the language each says.
+SAID_IN = {
+    "ajuda": "pt",
+    "ayuda": "es",
+    "help": "en",
+    "buscar": "pt",
+    "busca": "pt",
+    "estatisticas": "pt",
+    "estadisticas": "es",
+}
 
 
 def subcommand(text: str) -> tuple[str, str] | None:
     """("help" | "search" | "requests" | "stats", argument), or None for a paste."""
     word, _, rest = text.partition(" ")
     word, rest = word.lower(), rest.strip()
-    if word in HELP_WORDS or (word == "search" and not rest):
+    if word in HELP_WORDS or (word in ("search", "buscar", "busca") and not rest):
         return "help", ""
-    if word == "search":
+    if word in ("search", "buscar", "busca"):
         return "search", rest
-    if word in ("requests", "stats") and not rest:
-        return word, ""
+    if word in ("requests", "stats", "estatisticas", "estadisticas") and not rest:
+        return ("stats" if word.startswith("estad") or word.startswith("estat") else word), ""
     return None
+
+
+def language_of_command(amz, text: str) -> str:
+    """`/amzerror ajuda` is answered in Portuguese, `ayuda` in Spanish; otherwise the words
+    after the subcommand, or the configured default, decide."""
+    word, _, rest = text.partition(" ")
+    said = SAID_IN.get(fold(word.lower()))
+    if said:
+        return said
+    return choose_language(text=rest or text, default=amz.settings.language)
 
 
 def ephemeral_answer(amz, text: str):
@@ -35,14 +57,14 @@ def ephemeral_answer(amz, text: str):
     found = subcommand(text)
     if found is None:
         return None
-    cards = amz.engine.cards
+    cards = amz.engine.cards.in_language(language_of_command(amz, text))
     name, argument = found
     if name == "search":
         return cards.search_card(argument, amz.store.search(argument))
     if name == "requests":
         return amz.engine.request_cards.requests_list(*requests_to_list(amz.store))
     if name == "stats":
-        titles = {e.id: e.title for e in amz.engine.entries.values()}
+        titles = {e.id: e.in_language(cards.lang).title for e in amz.engine.entries.values()}
         return cards.stats_card([stats(amz.store, 7), stats(amz.store, 30)], titles)
     return cards.help_card()
 

@@ -8,6 +8,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.activity import ThreadContext, first_time
 from bot.intents import EXPLAIN, REPROCESS, read_intent
 from bot.knowledge import Entry
+from bot.language import choose_language
 from bot.matcher import MATCH_THRESHOLD, Match
 from bot.reprocess import MAX_TARGETS, extract_targets, open_requests_for, valid_targets
 from bot.slack.events.mentions import message_key
@@ -32,7 +33,8 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
         return True
     if intent == EXPLAIN:
         match = Match(entry.id, entry.title, 100, {}, thread.skus, thread.orders)
-        card = amz.engine.cards.entry_card(entry, match)
+        lang = choose_language(text=text, default=amz.settings.language)
+        card = amz.engine.cards.in_language(lang).entry_card(entry, match)
         await post_card(client, event["channel"], card, event["thread_ts"])
         return True
     if intent == REPROCESS:

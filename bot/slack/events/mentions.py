@@ -27,7 +27,8 @@ async def handle_mention(event: dict, client: AsyncWebClient, context: AsyncBolt
     thread_ts = event.get("thread_ts") or event["ts"]
     text = MENTION.sub(" ", event.get("text") or "").strip()
     if not text:
-        await post_card(client, channel, amz.engine.cards.help_card(), thread_ts)
+        help_card = amz.engine.cards.in_language(amz.settings.language).help_card()
+        await post_card(client, channel, help_card, thread_ts)
         return
     await answer_paste(
         amz,
