@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import ctypes
 import logging
@@ -42,6 +43,10 @@ def _become_matcher(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The pool that forked this process is the parent's: its wake-up pipe, inherited here,
+    # must not be woken by this process's exit handler (a closed descriptor, and a
+    # traceback in the shared log).
+    getattr(concurrent.futures.process, "_threads_wakeups", {}).clear()
     with contextlib.suppress(OSError, AttributeError):  # Linux: end with the serving
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # process, even by SIGKILL
     from bot.engine import Engine  # imported here: the module imports this one
@@ -87,6 +92,11 @@ class PasteProcess:
             return None
 
     def close(self) -> None:
+        """Stop the matching process; waits for the paste it is on (bounded by the budget).
+
+        Waiting matters: a pool left to stop by itself is woken again by the interpreter's
+        exit handler through a pipe it has closed, which prints a traceback at exit.
+        """
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

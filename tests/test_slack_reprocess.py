@@ -557,10 +557,10 @@ def test_two_people_vote_each_once_and_the_buttons_stay(send, slack, bot):
 
 
 def test_forged_or_unknown_request_ids_mark_nothing(send, slack, bot):
-    card = card_for(send, slack, f"order 1391560531867-01: {NO_SLA}")
+    card = card_for(send, slack, f"order 1391560539999-01: {NO_SLA}")
     send.click(card, button(card["blocks"], "reprocess_request"))
-    wait_until(lambda: all_sent(bot) and request_ids_for(bot, "1391560531867-01"))
-    [request_id] = request_ids_for(bot, "1391560531867-01")
+    wait_until(lambda: all_sent(bot) and request_ids_for(bot, "1391560539999-01"))
+    [request_id] = request_ids_for(bot, "1391560539999-01")
     ops = ops_message_for(slack, request_id)
     done = button(ops["blocks"], "reprocess_done")
     slack.reset()
