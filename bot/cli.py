@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings
 from bot.engine import Engine
 from bot.evaluation import evaluate, format_report, read_cases, unknown_ids
 from bot.knowledge import load_knowledge
+from bot.language import LANGUAGES, choose_language
 from bot.store import StorageError, Store, ensure_knowledge
 from bot.terminal import render_card, terminal_width, wants_colour
 from bot.vocabulary import load_vocabulary
@@ -107,7 +108,9 @@ def cmd_match(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: 
             out.flush()  # each answer as soon as it is known, for a pipe that reads as we go
         return 1 if failures else 0
     text = " ".join(args.text) if args.text else None
-    explanation = engine.explain(_read_text(text, stdin))
+    pasted = _read_text(text, stdin)
+    lang = args.lang or choose_language(text=pasted, default=settings.language)
+    explanation = engine.explain(pasted, lang=lang)
     if args.json:
         payload = {**explanation.result.as_dict(), "blocks": explanation.card.blocks}
         out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -243,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     match = sub.add_parser("match", help="explain pasted error text")
     match.add_argument("text", nargs="*", help="the text (or '-' / nothing: read stdin)")
+    match.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="answer in this language (default: the one the text is written in)",
+    )
     fmt = match.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object with the blocks")
     fmt.add_argument(

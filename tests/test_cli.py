@@ -276,3 +276,12 @@ def test_a_reader_that_stops_early_ends_the_batch_quietly(tmp_path):
 def test_version(tmp_path):
     done = run(tmp_path, "--version")
     assert done.returncode == 0 and done.stdout.startswith("amzerror 0.")
+
+
+def test_match_answers_in_the_language_of_the_paste_or_the_one_asked_for(capsys):
+    from bot.cli import main
+
+    assert main(["match", "o SKU 4410 está inativo na VTEX e não foi enviado"]) == 0
+    assert "O que aconteceu" in capsys.readouterr().out
+    assert main(["match", "--lang", "es", "Inactive SKU"]) == 0
+    assert "Qué pasó" in capsys.readouterr().out
