@@ -42,13 +42,13 @@ sys.path.insert(0, str(ROOT))
 from bot.cards import button_value  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Match, Matcher  # noqa: E402
+from bot.slack.server import reserve_port  # noqa: E402
 from tests.adversarial import adversarial_pastes  # noqa: E402
 from tests.slackharness import (  # noqa: E402
     BotProcess,
     SlackSender,
     bot_env,
     every_worker_answers,
-    free_port,
     mention_event,
     message_event,
     new_ts,
@@ -187,7 +187,9 @@ BASELINE_APP = "benchmarks.bench_load:baseline_app"
 
 def run_baseline(jobs: list[Job], concurrency: int) -> dict:
     """The same burst against `baseline_app`: what the generator and server alone cost."""
-    port = free_port()
+    # Held until the end, so no other program is handed the port the workers share.
+    held = reserve_port("127.0.0.1")
+    port = held.getsockname()[1]
     command = [sys.executable, "-m", "gunicorn", "--worker-class", "aiohttp.GunicornWebWorker"]
     proc = subprocess.Popen(
         [*command, "-w", "2", "--reuse-port", "-b", f"127.0.0.1:{port}", BASELINE_APP],
@@ -211,6 +213,7 @@ def run_baseline(jobs: list[Job], concurrency: int) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        held.close()
     acks = [j.ack_ms for j in jobs]
     return {
         "ack_p50_ms": round(statistics.median(acks), 1),
@@ -366,7 +369,7 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
             fake_cpu = cpu_seconds(slack.proc.pid) - fake_cpu_before
         finally:
-            bot.stop()
+            bot.close()
     acks = [j.ack_ms for j in jobs if j.kind != "hostile"]
     hostile_acks = [j.ack_ms for j in jobs if j.kind == "hostile"]
     return {

@@ -53,7 +53,7 @@ def bot(slack, tmp_path):
     )
     process = BotProcess(env).start()
     yield process
-    process.stop(kill=True)
+    process.close(kill=True)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import contextlib
 import json
 import sqlite3
 import threading
-import time
 
 import pytest
 
@@ -20,7 +19,10 @@ from tests.slackharness import (
     bot_env,
     button,
     mention_event,
+    not_marker,
     posted_message,
+    processed_so_far,
+    wait_until,
 )
 
 OPS = "COPS"
@@ -50,7 +52,7 @@ def bot(slack, tmp_path, knowledge):
     )
     process = BotProcess(env).start()
     yield process
-    process.stop(kill=True)
+    process.close(kill=True)
 
 
 @pytest.fixture
@@ -76,18 +78,18 @@ def test_rate_limited_post_waits_and_arrives_once(send, slack):
     posts = slack.wait_for("chat.postMessage", count=2, timeout=10)
     assert [p.failed for p in posts] == [True, False]
     assert posts[1].at - posts[0].at >= 1.0  # Retry-After honoured
-    time.sleep(0.5)
-    assert len(slack.calls_to("chat.postMessage")) == 2
+    processed_so_far(send, slack)
+    assert len(not_marker(slack.calls_to("chat.postMessage"))) == 2
 
 
 def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(send, slack, bot):
     slack.fail("chat.postMessage", status=503, times=10)
     send.event(mention_event(INACTIVE))
     failures = slack.wait_for("chat.postMessage", count=3, timeout=10)
-    time.sleep(1.5)
+    # The failure is logged for operators once the retries are spent.
+    wait_until(lambda: "chat.postMessage" in bot.log.read_text(), what="the failure logged")
     assert len(slack.calls_to("chat.postMessage")) == 3  # first try + 2 retries
     assert all(f.failed for f in failures)
-    assert "chat.postMessage" in bot.log.read_text()  # the failure is logged for operators
     slack.reset()
     send.event(mention_event(INACTIVE))  # the process is still up and answering
     slack.wait_for("chat.postMessage")
@@ -108,10 +110,15 @@ def test_a_failed_ops_post_keeps_the_request_and_says_why(send, slack, bot):
     slack.fail("chat.postMessage", error="channel_not_found", channel=OPS)
     send.click(card, button(card["blocks"], "reprocess_request"))
     slack.wait_for("chat.postMessage", count=2)
-    time.sleep(0.3)
-    assert rows(bot, "select status, target, last_error from reprocess_requests") == [
-        ("open", "1212", "ops post failed: channel_not_found")
-    ]
+    recorded = wait_until(
+        lambda: rows(
+            bot,
+            "select status, target, last_error from reprocess_requests "
+            "where last_error is not null",
+        ),
+        what="the failed ops post to be recorded",
+    )
+    assert recorded == [("open", "1212", "ops post failed: channel_not_found")]
 
 
 def test_the_webhook_being_down_keeps_requests_pending_across_a_restart(send, slack, bot):
@@ -129,9 +136,11 @@ def test_the_webhook_being_down_keeps_requests_pending_across_a_restart(send, sl
     # (a send cut off by the kill is retried when its lease ends)
     [delivery] = slack.wait_for("/hooks/reprocess", timeout=30)
     assert delivery.params["target"] == "3434"
-    time.sleep(1.0)
+    wait_until(
+        lambda: rows(bot, "select webhook_status from reprocess_requests") == [("sent",)],
+        what="the delivery to be recorded as sent",
+    )
     assert len(slack.calls_to("/hooks/reprocess")) == 1
-    assert rows(bot, "select webhook_status from reprocess_requests") == [("sent",)]
 
 
 def test_killing_the_process_loses_no_confirmed_request(send, slack, bot):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import time
 
 from bot.activity import first_time
-from bot.store import Store, ensure_knowledge
+from bot.store import Store, ensure_knowledge, fingerprint
 from tests.conftest import KNOWLEDGE
+from tests.slackharness import wait_until
 
 
 def test_build_then_load_gives_the_same_entries(tmp_path, entries):
@@ -98,6 +100,12 @@ def _answer_once(db: str, key: str, done) -> None:
     done.put(first_time(Store(db), key))
 
 
+def waiting_on_a_lock(pid: int) -> bool:
+    """True while `pid` is blocked on a file lock (Linux lists waiters with `->`)."""
+    with open("/proc/locks") as locks:
+        return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in locks)
+
+
 def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
     # Gunicorn workers share the file. A writer waits on the store's lock, not in SQLite's
     # busy handler, whose sleeps would stall the waiting worker's event loop.
@@ -108,8 +116,47 @@ def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
     with store.write_lock():
         other = context.Process(target=_answer_once, args=(db, "event-1", done))
         other.start()
-        time.sleep(0.3)
+        wait_until(lambda: waiting_on_a_lock(other.pid), what="the other process to wait")
         assert done.empty(), "the other process wrote while this one held the lock"
     assert done.get(timeout=5) is True
     other.join(timeout=5)
     assert store.db.execute("select count(*) from events_seen").fetchone()[0] == 1
+
+
+def test_the_fingerprint_changes_with_any_added_edited_or_removed_file(knowledge_copy):
+    knowledge = knowledge_copy
+    first = fingerprint(knowledge)
+    assert fingerprint(knowledge) == first and len(first) == 64
+    path = knowledge / "sku-inactive.yml"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # saved again, same size
+    touched = fingerprint(knowledge)
+    assert touched != first
+    shutil.copy(path, knowledge / "sku-inactive-copy.yml")
+    added = fingerprint(knowledge)
+    assert added not in (first, touched)
+    (knowledge / "sku-inactive-copy.yml").unlink()
+    assert fingerprint(knowledge) == touched
+    (knowledge / "notes.txt").write_text("not a knowledge file")
+    assert fingerprint(knowledge) == touched
+
+
+def test_a_file_renamed_changes_the_fingerprint(knowledge_copy):
+    before = fingerprint(knowledge_copy)
+    (knowledge_copy / "sku-inactive.yml").rename(knowledge_copy / "sku-inactive-2.yml")
+    assert fingerprint(knowledge_copy) != before
+
+
+def test_a_second_worker_uses_the_base_the_first_built(tmp_path):
+    first = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
+    second = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
+    assert first.rebuilt and not second.rebuilt
+    assert second.fingerprint == first.fingerprint == fingerprint(KNOWLEDGE)
+    assert Store(tmp_path / "kb.db").knowledge_fingerprint() == first.fingerprint
+
+
+def test_a_forced_build_rebuilds_unchanged_files(tmp_path):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    again = ensure_knowledge(store, KNOWLEDGE, force=True)
+    assert again.rebuilt and again.serving == "fresh" and len(again.entries) == 31

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 import sqlite3
 import time
 from collections.abc import Callable
@@ -117,7 +118,40 @@ async def web_application(settings: Settings) -> web.Application:
     return application
 
 
+def reserve_port(host: str) -> socket.socket:
+    """A port the kernel chooses, held (bound, never listening) while the server runs.
+
+    Each gunicorn worker binds a socket of its own (reuse_port), so given port 0 each
+    would get a different port. The port is chosen once here instead, on a socket with
+    SO_REUSEPORT: the workers may join it, and the kernel hands it to no other program
+    asking for a free port, as it would the moment a probed port was let go.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    held = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind((host, 0))
+    except OSError:
+        held.close()
+        raise
+    return held
+
+
 def serve_http(settings: Settings, host: str, port: int) -> int:
+    held = None
+    if port == 0:
+        held = reserve_port(host)
+        port = held.getsockname()[1]
+        # Whoever started the server (a test, a supervisor) learns the port from this line.
+        log.warning("port 0 asked, port %d chosen: serving http://%s:%d", port, host, port)
+    try:
+        return _run_gunicorn(settings, host, port)
+    finally:
+        if held is not None:
+            held.close()
+
+
+def _run_gunicorn(settings: Settings, host: str, port: int) -> int:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
