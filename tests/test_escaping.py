@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import jinja2
 import pytest
 
 from bot.cards import (
@@ -190,6 +191,13 @@ def test_a_template_naming_an_unknown_value_fails_loudly(tmp_path):
     (tmp_path / "typo.json.j2").write_text('[{"type": "divider", "x": {{ titel }}}]')
     with pytest.raises(TypeError, match="Undefined"):
         CardRenderer(tmp_path).render("typo.json.j2", "fallback", title="t")
+
+
+def test_a_template_testing_an_unknown_value_fails_loudly(tmp_path):
+    # A misspelt name in an `if` would otherwise hide its block on every card, silently.
+    (tmp_path / "typo.json.j2").write_text('[{% if truncatd %}{"type": "divider"}{% endif %}]')
+    with pytest.raises(jinja2.UndefinedError, match="truncatd"):
+        CardRenderer(tmp_path).render("typo.json.j2", "fallback", truncated=True)
 
 
 def test_the_admin_link_points_at_the_store(by_id):
