@@ -140,6 +140,30 @@ EQUIVALENT: dict[str, str] = {
         for n in numbers
     },
     "bot.cards.x_button_value__mutmut_42": "ensure_ascii=None is false, as False",
+    **{
+        f"bot.engine.xǁEngineǁrefresh__mutmut_{n}": (
+            "the clock is checked twice, before and under the lock; either check alone "
+            "keeps the five seconds (the first only spares taking the lock)"
+        )
+        for n in (4, 8)
+    },
+    **{
+        name: (
+            "only a missing knowledge directory gets this value, and it is never the "
+            "fingerprint of files that load: '', 'XXXX' and the digest of no files all "
+            "lead to the same reload, refused, with the last good base kept"
+        )
+        for name in (
+            "bot.engine.xǁEngineǁrefresh__mutmut_14",
+            "bot.engine.xǁEngineǁrefresh__mutmut_16",
+            "bot.store.x_ensure_knowledge__mutmut_4",
+            "bot.store.x_ensure_knowledge__mutmut_6",
+        )
+    },
+    "bot.store.xǁStoreǁknowledge_fingerprint__mutmut_13": _SQL,
+    "bot.store.xǁStoreǁknowledge_fingerprint__mutmut_17": (
+        "kb_meta is only ever written with its fingerprint row (build_knowledge)"
+    ),
     "bot.activity.x_first_time__mutmut_20": "popitem(last=None) drops the oldest, as last=False",
     "bot.slack.verify.xǁRequestGateǁ_headers__mutmut_15": _CASE,
     "bot.slack.verify.xǁRequestGateǁ_headers__mutmut_16": _CASE,

@@ -91,7 +91,10 @@ def test_a_broken_edit_keeps_the_last_good_base_answering(engine, knowledge, cap
     status = engine.refresh(force=True)
     assert status.serving == "cached"
     assert any(str(p).startswith("order-no-sla.yml: line") for p in status.problems)
-    assert "knowledge file rejected: order-no-sla.yml: line" in caplog.text  # for the operator
+    # For the operator: what was rejected, and what is served meanwhile.
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("knowledge file rejected: order-no-sla.yml: line") for m in messages)
+    assert "keeping the last good knowledge base (31 entries)" in messages
     assert engine.match("No available sla to deliver this order").best.id == "order-no-sla"
 
 
@@ -104,3 +107,30 @@ def test_an_edit_is_picked_up_without_a_restart(engine, knowledge):
     os.utime(path, (later, later))
     engine.refresh(force=True)
     assert engine.match("Sem SLA para este pedido 123").best.id == "order-no-sla"
+
+
+def test_after_a_check_that_found_nothing_the_next_waits_five_seconds(engine, knowledge, clock):
+    clock.now += 60
+    engine.refresh()  # nothing changed
+    add_message(knowledge, "order-no-sla.yml", NEW)
+    clock.now += REFRESH_EVERY_SECONDS - 0.1
+    assert engine.match("Pedido sem transportadora disponivel 9").best is None
+    clock.now += 0.1
+    assert engine.match("Pedido sem transportadora disponivel 9").best.id == "order-no-sla"
+
+
+def test_a_broken_file_is_reported_once_not_every_five_seconds(engine, knowledge, clock, caplog):
+    broken = knowledge / "order-no-sla.yml"
+    broken.write_text(broken.read_text().replace("scope: order", "scope: [oops"))
+    later = time.time() + 5
+    os.utime(broken, (later, later))
+    for _ in range(4):
+        clock.now += REFRESH_EVERY_SECONDS
+        engine.match("No available sla to deliver this order")
+    rejected = [r for r in caplog.records if "knowledge file rejected" in r.getMessage()]
+    assert len(rejected) == 1
+    # Mended, it is picked up at the next check.
+    broken.write_text(broken.read_text().replace("scope: [oops", "scope: order"))
+    os.utime(broken, (later + 5, later + 5))
+    clock.now += REFRESH_EVERY_SECONDS
+    assert engine.refresh().serving == "fresh"

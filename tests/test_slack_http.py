@@ -181,6 +181,14 @@ def test_mention_answers_in_the_thread_of_the_message(send, slack):
     assert entry_ids(post) == {"color-value-not-supported"}
 
 
+def test_a_mention_with_no_text_gets_the_usage_in_its_thread(send, slack):
+    event = mention_event("")
+    send.event(event)
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == event["ts"]
+    assert "/amzerror search" in json.dumps(post.params["blocks"])
+
+
 def test_a_retried_event_is_answered_once(send, slack):
     event = mention_event(INACTIVE)
     send.event(event, event_id="EvSAME1")

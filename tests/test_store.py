@@ -56,8 +56,11 @@ def test_a_broken_file_keeps_the_last_good_base_serving(tmp_path, knowledge_copy
     ensure_knowledge(store, knowledge)
     (knowledge / "sku-inactive.yml").write_text("id: sku-inactive\nscope: [broken\n")
     status = ensure_knowledge(store, knowledge)
-    assert status.serving == "cached"
+    assert (status.serving, status.rebuilt) == ("cached", False)
     assert len(status.entries) == 31
+    assert [str(p).split(":")[0] for p in status.problems] == ["sku-inactive.yml"]
+    # The fingerprint of what was read: the same broken files are not read again.
+    assert status.fingerprint == fingerprint(knowledge)
     assert any(str(p).startswith("sku-inactive.yml: line ") for p in status.problems)
 
 
@@ -65,8 +68,10 @@ def test_with_no_good_base_yet_the_valid_files_still_serve(tmp_path, knowledge_c
     knowledge = knowledge_copy
     (knowledge / "sku-inactive.yml").write_text("nonsense: true\n")
     status = ensure_knowledge(Store(tmp_path / "kb.db"), knowledge)
-    assert status.serving == "partial"
+    assert (status.serving, status.rebuilt) == ("partial", False)
     assert len(status.entries) == 30
+    assert {str(p).split(":")[0] for p in status.problems} == {"sku-inactive.yml"}
+    assert status.fingerprint == fingerprint(knowledge)
 
 
 def _open_and_build(db: str, start_at: float, results) -> None:
@@ -150,9 +155,35 @@ def test_a_file_renamed_changes_the_fingerprint(knowledge_copy):
 def test_a_second_worker_uses_the_base_the_first_built(tmp_path):
     first = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
     second = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
-    assert first.rebuilt and not second.rebuilt
+    assert (first.rebuilt, first.serving, first.problems) == (True, "fresh", [])
+    assert (second.rebuilt, second.serving, second.problems) == (False, "fresh", [])
+    assert second.entries == first.entries and len(second.entries) == 31
     assert second.fingerprint == first.fingerprint == fingerprint(KNOWLEDGE)
     assert Store(tmp_path / "kb.db").knowledge_fingerprint() == first.fingerprint
+
+
+def test_a_worker_that_waited_while_another_built_does_not_build_again(tmp_path, monkeypatch):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    # As seen by a worker that checked before the other's build and got the lock after.
+    answers = iter([None])
+    real = store.knowledge_fingerprint
+    monkeypatch.setattr(store, "knowledge_fingerprint", lambda: next(answers, None) or real())
+    built = []
+    monkeypatch.setattr(store, "build_knowledge", lambda *a: built.append(a))
+    assert ensure_knowledge(store, KNOWLEDGE).serving == "fresh"
+    assert built == []
+
+
+def test_a_forced_build_repairs_tampered_tables(tmp_path):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    with store.db.conn:
+        store.db.execute("delete from messages")
+        store.db.execute("delete from entries")
+    assert ensure_knowledge(store, KNOWLEDGE).entries == []  # unchanged files: not rebuilt
+    repaired = ensure_knowledge(store, KNOWLEDGE, force=True)
+    assert len(repaired.entries) == 31 and len(store.load_entries()) == 31
 
 
 def test_a_forced_build_rebuilds_unchanged_files(tmp_path):
