@@ -67,13 +67,15 @@ MODULES: dict[str, Module] = {
             "tests/test_matcher.py",
             "tests/test_normalize.py",
             "tests/test_slots.py",
-            "tests/test_matcher_budget.py",
+            "tests/test_matcher_decisions.py",
         ),
         functions=(
             "bot.matcher.*",
             "bot.normalize.x_context_slots__mutmut_*",
             "bot.normalize.x_clean_paste__mutmut_*",
         ),
+        # (tests/test_matcher_budget.py is left out: it times the worst pastes, which
+        # measures speed, not answers, and would make every mutant take seconds.)
         about="the matcher's decisions and slots (with normalize's clean_paste, context_slots)",
     ),
     "activity": Module(
@@ -219,6 +221,12 @@ def prepare(name: str, module: Module) -> Path:
             shutil.rmtree(target)
         shutil.copytree(ROOT / part, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "manifest.yml", work / "manifest.yml")
+    # mutmut tries a function against the tests that were running when it was called. A
+    # session fixture (the matcher, the renderer) is built once, inside whichever test
+    # asks first, so what it calls would be tried against that one test alone: here
+    # every test builds its own.
+    conftest = work / "tests" / "conftest.py"
+    conftest.write_text(conftest.read_text().replace('scope="session"', 'scope="function"'))
     (work / "setup.cfg").write_text(setup_cfg(module))
     return work
 

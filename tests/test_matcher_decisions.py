@@ -1,0 +1,151 @@
+"""When the bot answers, how sure it says it is, what it guesses, and what `--json` prints."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher import MAX_ALTERNATIVES, Match, MatchResult
+
+INACTIVE = "The SKU you tried to submit is inactive on VTEX"
+DIVERGENCE = (
+    "The SKU already exists in the Amazon catalog and is ready for matching between VTEX and "
+    "Amazon. However, the value of attribute (Cor Principal) for this SKU on VTEX is different "
+    "from the value it has on Amazon. It has value (Azul Royal) on VTEX and value (Royal Blue) "
+    "on Amazon."
+)
+
+
+def answer(matcher, text: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    result = matcher.match(text)
+    return [(m.id, m.score) for m in result.matches], [(a.id, a.score) for a in result.alternatives]
+
+
+# -- a short message is an everyday phrase too -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "matches", "alternatives"),
+    [
+        # As the platform prints it, alone or beside ids and filler words: certain.
+        ("Inactive SKU", [("order-inactive-sku", 100)], []),
+        ("SKU 123: Inactive SKU", [("order-inactive-sku", 100)], []),
+        ("1234567890123 | Inactive SKU", [("order-inactive-sku", 100)], []),
+        # With the platform's capitals, each other word costs 4 points...
+        ("Inactive SKU again today", [("order-inactive-sku", 92)], []),
+        ("Inactive SKU again today please", [("order-inactive-sku", 88)], []),
+        # ...and in chat's lower case 12: two words still answer, three only suggest...
+        ("inactive sku again", [("order-inactive-sku", 88)], []),
+        ("inactive sku again today", [("order-inactive-sku", 76)], []),
+        ("we have an inactive sku", [("order-inactive-sku", 76)], []),
+        ("inactive sku again today please", [], [("order-inactive-sku", 64)]),
+        # ...and a sentence that merely uses the words says nothing.
+        ("inactive sku again today please check this out now", [], []),
+    ],
+)
+def test_how_sure_the_bot_is_of_a_short_message(matcher, text, matches, alternatives):
+    assert answer(matcher, text) == (matches, alternatives)
+
+
+def test_a_long_message_in_full_is_certain_and_in_part_less_so(matcher):
+    assert answer(matcher, INACTIVE) == ([("sku-inactive", 100)], [])
+    [(entry_id, score)], _ = answer(matcher, INACTIVE.replace("submit", "submti"))
+    assert entry_id == "sku-inactive" and 72 <= score < 100
+
+
+def test_the_language_of_the_message_found_is_kept(matcher):
+    assert matcher.match("O SKU que você tentou enviar está inativo na VTEX").best.lang == "pt"
+    assert matcher.match(INACTIVE).best.lang == "en"
+
+
+# -- values ------------------------------------------------------------------------------
+
+
+def test_values_in_parentheses_keep_their_spaces(matcher):
+    slots = matcher.match(f"SKU 4410: {DIVERGENCE}").best.slots
+    assert slots == {
+        "sku": "4410",
+        "attribute": "Cor Principal",
+        "vtex_value": "Azul Royal",
+        "amazon_value": "Royal Blue",
+    }
+
+
+def test_a_sku_in_the_message_stops_at_its_comma(matcher):
+    paste = (
+        "SKU 55, Missing Attributes. SKU 55, doesn't match any ASINs. Make sure that all "
+        "standard product ids (such as UPC, ISBN, EAN, or JAN codes) are correct."
+    )
+    best = matcher.match(paste).best
+    assert (best.id, best.slots) == ("no-asin-match", {"sku": "55"})
+
+
+def test_the_closest_id_line_wins_and_a_tie_goes_to_the_smaller(matcher):
+    far_and_near = f"sku 111\nfiller words here\n{INACTIVE}\nsku 222"
+    assert matcher.match(far_and_near).best.skus == ("222",)
+    tie = f"sku 333\n{INACTIVE}\nsku 222"
+    assert matcher.match(tie).best.skus == ("222",)
+    before_only = f"sku 444\nfiller words here\nmore words here\n{INACTIVE}"
+    assert matcher.match(before_only).best.skus == ("444",)
+
+
+def test_an_admin_row_gives_the_sku_from_its_own_cell(matcher):
+    best = matcher.match(f"Camiseta 55 | 998877 | {INACTIVE}").best
+    assert best.skus == ("998877",)
+    # Thirteen digits are an order number's length, not a SKU id's.
+    assert matcher.match(f"1234567890123 | {INACTIVE}").best.skus == ()
+
+
+# -- guesses for a paste nothing matched ---------------------------------------------------
+
+
+def test_guesses_are_at_most_three_distinct_entries_and_never_sure(matcher):
+    guesses = matcher.closest("spreadsheet category mapping")
+    assert [g.id for g in guesses] == [
+        "global-category-id-not-in-spreadsheet",
+        "global-category-not-completed",
+        "spreadsheet-not-uploaded",
+    ]
+    assert [g.score for g in guesses] == [60, 60, 60]
+    assert all(g.title for g in guesses) and {g.lang for g in guesses} == {"en"}
+    assert len(matcher.closest("amazon order sku inactive stock", limit=5)) == 5
+    assert MAX_ALTERNATIVES == 3
+
+
+def test_guesses_read_only_the_beginning_of_a_paste(matcher):
+    chatter = "lorem ipsum dolor sit amet " * 80  # over 2,000 characters
+    first = matcher.closest("global category spreadsheet mapping " + chatter)
+    assert first[0].id == "global-category-id-not-in-spreadsheet"
+    last = matcher.closest(chatter + "global category spreadsheet mapping")
+    assert "global-category-id-not-in-spreadsheet" not in [g.id for g in last]
+
+
+def test_nothing_to_go_on_gives_no_guesses(matcher):
+    assert matcher.closest("") == []
+    assert matcher.closest("<@U123> :fire: <!here>") == []
+    assert matcher.closest("hello there") == []
+
+
+# -- what `amzerror match --json` prints ---------------------------------------------------
+
+
+def test_json_lists_every_sku_and_order_only_when_there_are_several():
+    one = Match("sku-inactive", "Inactive", 100, {"sku": "1"}, ("1",), ("9-01",))
+    assert one.as_dict() == {
+        "id": "sku-inactive",
+        "title": "Inactive",
+        "score": 100,
+        "slots": {"sku": "1"},
+    }
+    many = Match("sku-inactive", "Inactive", 90, {"sku": "1"}, ("1", "2"), ("9-01", "8-01"))
+    assert many.as_dict()["slots"] == {"sku": "1", "skus": ["1", "2"], "orders": ["9-01", "8-01"]}
+    assert one.slots == {"sku": "1"}  # printing does not change the match
+
+
+def test_json_of_a_result_says_whether_it_was_cut_or_read_in_part():
+    result = MatchResult([Match("a", "A", 80)], [Match("b", "B", 50)], truncated=True)
+    assert result.as_dict() == {
+        "matches": [{"id": "a", "title": "A", "score": 80, "slots": {}}],
+        "alternatives": [{"id": "b", "title": "B", "score": 50, "slots": {}}],
+        "truncated": True,
+        "incomplete": False,
+    }
