@@ -113,6 +113,12 @@ MODULES: dict[str, Module] = {
 # Keyed by mutant name; mutmut numbers mutants per function, so an edit to a function
 # renumbers its mutants and this list must be read again.
 _CASE = "aiohttp's headers are case-insensitive: the same header is read"
+
+
+def _each(prefix: str, groups: dict[tuple[str, ...], str]) -> dict[str, str]:
+    return {prefix + name: why for names, why in groups.items() for name in names}
+
+
 _SQL = "SQLite reads keywords, table and column names in any case"
 _JSON_SPACE = (
     "whitespace between the JSON values a template emits; every value is json.dumps'd, "
@@ -163,6 +169,83 @@ EQUIVALENT: dict[str, str] = {
         )
     },
     "bot.store.xǁStoreǁknowledge_fingerprint__mutmut_13": _SQL,
+    **_each(
+        "bot.matcher.",
+        {
+            (
+                "xǁMatcherǁ_known_words__mutmut_30",
+                "xǁMatcherǁ_known_words__mutmut_33",
+                "xǁMatcherǁ_known_words__mutmut_34",
+                "xǁMatcherǁ_candidates__mutmut_15",
+                "xǁMatcherǁ_candidates__mutmut_18",
+                "xǁMatcherǁ_candidates__mutmut_19",
+                "xǁMatcherǁ_fuzzy_slots__mutmut_31",
+                "xǁMatcherǁ_fuzzy_slots__mutmut_35",
+                "xǁMatcherǁ_fuzzy_slots__mutmut_36",
+            ): "the sequences zipped are built from one list, so strict=True never fires",
+            (
+                "xǁMatcherǁ_known_words__mutmut_16",
+                "xǁMatcherǁ_known_words__mutmut_21",
+                "xǁMatcherǁ_build_index__mutmut_37",
+                "xǁMatcherǁ_build_index__mutmut_39",
+            ): "only the dtype changes (scores compared with zero, ids that are ints anyway)",
+            ("xǁMatcherǁ_build_index__mutmut_18",): (
+                "the knowledge base has far more than two messages, so max(n, 1) is n"
+            ),
+            ("x__confidence__mutmut_5", "x__confidence__mutmut_10"): (
+                "every score passed in lies between 18 and 100, so neither bound binds"
+            ),
+            ("x__short_message_score__mutmut_15", "x__short_message_score__mutmut_22"): (
+                "the floor is 40 (100 - 60): under the guess threshold of 45, so 39 or 40 "
+                "are never shown, and max(1.0, 40) is 40"
+            ),
+            ("x__compile__mutmut_15",): (
+                "no message in knowledge/ has a literal brace, so a piece without a "
+                "placeholder is always the last one: break and continue both end the loop"
+            ),
+            ("x__slot_pattern__mutmut_3", "x__slot_pattern__mutmut_6"): (
+                "no message puts a space between a parenthesis and its placeholder"
+            ),
+            tuple(f"xǁMatcherǁ_exact_hits__mutmut_{n}" for n in (13, 14, 15, 16)): (
+                "no short message has a placeholder, so there are no braces to remove"
+            ),
+            ("xǁMatcherǁ_exact_hits__mutmut_27",): (
+                "every placeholder is a named group of the message's pattern"
+            ),
+            ("xǁMatcherǁ_exact_hits__mutmut_19",): (
+                "more than eight copies of one message on a line report the same one error; "
+                "the cap only bounds the time spent"
+            ),
+            ("xǁMatcherǁ_line_hits__mutmut_30", "xǁMatcherǁ_line_hits__mutmut_33"): (
+                "the default of max() is used only when there are no hits to compare"
+            ),
+            ("xǁMatcherǁ_merge__mutmut_34", "xǁMatcherǁ_merge__mutmut_42"): (
+                "only the keys of these dicts are read (an ordered set)"
+            ),
+            ("xǁMatcherǁ_merge__mutmut_66", "xǁMatcherǁ_merge__mutmut_74"): (
+                "Match.exact is read nowhere: no card, command or JSON shows it"
+            ),
+            tuple(f"x__choose__mutmut_{n}" for n in (56, 57, 58, 70)): (
+                "a guess's exact flag, position and values are never read (_alternatives "
+                "keeps its entry, score and language)"
+            ),
+            ("xǁMatcherǁmatch__mutmut_29",): (
+                "a single line joined is that same line, already read"
+            ),
+        },
+    ),
+    **_each(
+        "bot.normalize.",
+        {
+            ("x_clean_paste__mutmut_25",): (
+                "a \r\n left alone becomes two line ends, and the blank line between is dropped"
+            ),
+            ("x_clean_paste__mutmut_92", "x_clean_paste__mutmut_94"): (
+                "the test only skips work: running the emphasis clean-up on text without "
+                "* ~ _ changes nothing"
+            ),
+        },
+    ),
     "bot.store.xǁStoreǁknowledge_fingerprint__mutmut_17": (
         "kb_meta is only ever written with its fingerprint row (build_knowledge)"
     ),
@@ -222,11 +305,16 @@ def prepare(name: str, module: Module) -> Path:
         shutil.copytree(ROOT / part, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "manifest.yml", work / "manifest.yml")
     # mutmut tries a function against the tests that were running when it was called. A
-    # session fixture (the matcher, the renderer) is built once, inside whichever test
-    # asks first, so what it calls would be tried against that one test alone: here
-    # every test builds its own.
+    # session fixture is built once, inside whichever test asks first, so what it calls
+    # would be tried against that one test alone: here every test builds its own matcher
+    # and renderer (the knowledge files, read by no module mutated here, stay shared).
     conftest = work / "tests" / "conftest.py"
-    conftest.write_text(conftest.read_text().replace('scope="session"', 'scope="function"'))
+    text = conftest.read_text()
+    for name in ("matcher", "renderer"):
+        text = text.replace(
+            f'@pytest.fixture(scope="session")\ndef {name}(', f"@pytest.fixture\ndef {name}("
+        )
+    conftest.write_text(text)
     (work / "setup.cfg").write_text(setup_cfg(module))
     return work
 

@@ -656,8 +656,3 @@ def _overlap(a: _Hit, b: _Hit) -> bool:
 
 def _confidence(score: float) -> int:
     return max(0, min(100, round(score)))
-
-
-def match_errors(text: str, matcher: Matcher, limit: int = MAX_INPUT_CHARS) -> MatchResult:
-    """Module-level shortcut for `matcher.match(text)`."""
-    return matcher.match(text, limit)

@@ -149,3 +149,117 @@ def test_json_of_a_result_says_whether_it_was_cut_or_read_in_part():
         "truncated": True,
         "incomplete": False,
     }
+
+
+# -- several errors, one paste ---------------------------------------------------------------
+
+COLOR = (
+    'The "Color" attribute value from the mapping spreadsheet is not an attribute/specification '
+    "value supported by Amazon"
+)
+INACTIVE_ES = "El SKU que intentaste enviar está inactivo en VTEX"
+
+
+def test_two_errors_on_one_line_are_both_reported(matcher):
+    result = matcher.match(f"{INACTIVE}. {COLOR}")
+    assert sorted((m.id, m.score) for m in result.matches) == [
+        ("color-value-not-supported", 100),
+        ("sku-inactive", 100),
+    ]
+    # Their look-alikes are offered as guesses, ten points under what was found.
+    assert [(a.id, a.score) for a in result.alternatives] == [
+        ("spreadsheet-value-not-supported", 90),
+        ("size-value-not-supported", 90),
+        ("sizemap-value-not-supported", 90),
+    ]
+
+
+def test_the_surest_error_comes_first_whatever_its_place(matcher):
+    result = matcher.match(f"Inactive SKU again today please\n{INACTIVE}")
+    assert [(m.id, m.score) for m in result.matches] == [
+        ("sku-inactive", 100),
+        ("order-inactive-sku", 88),
+    ]
+    assert [m.title for m in result.matches] == [
+        matcher.entries["sku-inactive"].title,
+        matcher.entries["order-inactive-sku"].title,
+    ]
+
+
+def test_an_error_said_twice_is_one_match_with_its_best_score_and_first_wording(matcher):
+    typo_then_exact = matcher.match(f"{INACTIVE.replace('submit', 'sumbit')}\n{INACTIVE}")
+    assert [(m.id, m.score) for m in typo_then_exact.matches] == [("sku-inactive", 100)]
+    english_then_spanish = matcher.match(f"{INACTIVE}\n{INACTIVE_ES}")
+    assert [(m.id, m.lang) for m in english_then_spanish.matches] == [("sku-inactive", "en")]
+
+
+def test_every_order_of_an_error_said_twice_is_kept_in_order(matcher):
+    paste = "order 1391560531867-01: Inactive SKU\norder 1391560531867-02: Inactive SKU"
+    assert matcher.match(paste).best.orders == ("1391560531867-01", "1391560531867-02")
+
+
+def test_guesses_are_ranked_surest_first(matcher):
+    text = "The VTEX global category ID for this product was not found in the mapping spreadsheet"
+    result = matcher.match(text)
+    assert [(a.id, a.score) for a in result.alternatives] == [
+        ("color-size-not-in-spreadsheet", 74),
+        ("global-category-not-configured", 72),
+        ("global-category-not-completed", 69),
+    ]
+    assert all(a.title == matcher.entries[a.id].title for a in result.alternatives)
+
+
+def test_seventy_two_is_sure_enough_and_sixty_eight_only_a_guess(matcher):
+    assert answer(matcher, "Inactive SKU aa bb cc dd ee ff gg") == (
+        [("order-inactive-sku", 72)],
+        [],
+    )
+    assert answer(matcher, "Inactive SKU alpha beta gamma delta epsilon zeta eta theta") == (
+        [],
+        [("order-inactive-sku", 68)],
+    )
+
+
+def test_a_chat_line_far_from_any_message_suggests_nothing(matcher):
+    assert answer(matcher, "could someone look at the amazon thing today") == ([], [])
+
+
+# -- messages wrapped over lines, long pastes ---------------------------------------------------
+
+
+def wrapped(text: str, lines: int) -> str:
+    words = text.split()
+    cuts = [round(i * len(words) / lines) for i in range(lines + 1)]
+    return "\n".join(" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:], strict=False))
+
+
+def test_a_message_wrapped_over_up_to_twelve_lines_is_read_as_one(matcher):
+    for lines in (6, 12):
+        paste = wrapped(COLOR, lines)
+        assert len(paste.splitlines()) == lines
+        assert answer(matcher, paste)[0] == [("color-value-not-supported", 100)], lines
+
+
+def test_thirteen_short_lines_are_not_glued_together(matcher):
+    assert answer(matcher, wrapped(COLOR, 13))[0] == []
+
+
+def test_a_paste_read_in_full_says_so(matcher):
+    result = matcher.match(f"{INACTIVE}\nthanks\n{COLOR}")
+    assert (result.incomplete, result.lines_read, result.lines_total) == (False, 3, 3)
+    assert (result.truncated, result.limit) == (False, 20_000)
+
+
+def test_out_of_time_the_first_line_is_still_answered(matcher):
+    result = matcher.match(f"{INACTIVE}\n{COLOR}\nthanks", budget=0)
+    assert (result.incomplete, result.lines_read, result.lines_total) == (True, 1, 3)
+    assert [m.id for m in result.matches] == ["sku-inactive"]
+
+
+def test_a_smaller_limit_cuts_the_paste_there(matcher):
+    result = matcher.match("x" * 50 + "\n" + INACTIVE, limit=30)
+    assert (result.truncated, result.limit, result.matches) == (True, 30, [])
+
+
+def test_a_twelve_digit_cell_is_a_sku(matcher):
+    assert matcher.match("123456789012 | Inactive SKU").best.skus == ("123456789012",)
