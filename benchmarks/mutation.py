@@ -272,6 +272,55 @@ EQUIVALENT: dict[str, str] = {
     ),
 }
 
+# Bugs found surviving by hand before mutmut ran here, each applied once to the code and
+# the test named seen failing (tests/...::name). mutmut's own mutants cover the rest.
+BY_HAND = [
+    (
+        "is_ops returns bool(members): anyone may press Done",
+        "tests/test_ops.py::test_someone_outside_a_populated_ops_channel_may_not",
+    ),
+    (
+        "the AMZERROR_OPS_USERS check deleted",
+        "tests/test_ops.py::test_a_configured_ops_user_may_without_asking_slack",
+    ),
+    (
+        "watched-channel threshold 90 -> 72",
+        "tests/test_slack_http.py::test_watched_channel_answers_sure_matches_only",
+    ),
+    (
+        "a SKU on a neighbouring line ignored",
+        "tests/test_slots.py::test_the_dev_set_is_answered_in_full_values_included",
+    ),
+    (
+        "no live knowledge refresh",
+        "tests/test_engine.py::test_an_edit_is_answered_within_five_seconds_without_a_restart",
+    ),
+    (
+        "the card hides its truncation notice",
+        "tests/test_escaping.py::test_a_cut_paste_says_so_on_the_card",
+    ),
+    (
+        "feedback votes pile up",
+        "tests/test_activity.py::test_voting_again_on_a_card_replaces_the_earlier_vote",
+    ),
+    (
+        "stats ignore their window",
+        "tests/test_activity.py::test_stats_count_only_what_happened_within_their_window",
+    ),
+    (
+        "old event keys never cleaned up (the start-up call removed)",
+        "tests/test_slack_http.py::test_a_restart_forgets_messages_answered_over_three_days_ago",
+    ),
+    (
+        "old event keys never cleaned up (the delete removed)",
+        "tests/test_activity.py::test_keys_older_than_three_days_are_forgotten_and_newer_kept",
+    ),
+    (
+        "mention + message told apart by the key (deduplicated by the listener only)",
+        "tests/test_activity.py::test_a_mention_and_its_message_event_claim_the_same_key",
+    ),
+]
+
 LATER = (
     "Reprocessing requests, their outbox and the webhook are being rewritten; they are "
     "mutation-tested once that work lands."
@@ -419,6 +468,12 @@ def report() -> str:
         *rows,
         "",
         f"Not yet mutation-tested: {LATER}",
+        "",
+        "## Bugs applied by hand",
+        "",
+        "| change | killed by |",
+        "|---|---|",
+        *(f"| {change} | `{test}` |" for change, test in BY_HAND),
         "",
         "## Survivors",
         *(notes or ["", "None."]),

@@ -111,6 +111,15 @@ def test_guesses_are_at_most_three_distinct_entries_and_never_sure(matcher):
     assert MAX_ALTERNATIVES == 3
 
 
+def test_guesses_are_made_in_the_language_of_the_paste(matcher):
+    portuguese = matcher.closest("planilha de mapeamento categoria")
+    assert [(g.id, g.lang) for g in portuguese][:2] == [
+        ("global-category-id-not-in-spreadsheet", "pt"),
+        ("global-category-not-completed", "pt"),
+    ]
+    assert {g.lang for g in matcher.closest("hoja de mapeo categoría global")} == {"es"}
+
+
 def test_guesses_read_only_the_beginning_of_a_paste(matcher):
     chatter = "lorem ipsum dolor sit amet " * 80  # over 2,000 characters
     first = matcher.closest("global category spreadsheet mapping " + chatter)

@@ -65,6 +65,8 @@ def test_context_slots_find_order_and_sku_ids():
         ("Inactive\x07SKU\x00x", "Inactive SKU x"),  # control characters
         ("The “Color” attribute’s value…", 'The "Color" attribute\'s value...'),
         ("*Inactive SKU* _now_ seller_sku ~gone~", "Inactive SKU now seller_sku gone"),
+        ("~struck~ Inactive SKU", "struck Inactive SKU"),
+        ("_Inactive SKU_", "Inactive SKU"),
         ("2024-05-12 14:03 Inactive SKU", "Inactive SKU"),
         ("12/05/2024, 14:03:22 PM Inactive SKU", "Inactive SKU"),
         ("SKU 12:30 Inactive", "SKU Inactive"),

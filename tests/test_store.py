@@ -166,13 +166,17 @@ def test_a_worker_that_waited_while_another_built_does_not_build_again(tmp_path,
     store = Store(tmp_path / "kb.db")
     ensure_knowledge(store, KNOWLEDGE)
     # As seen by a worker that checked before the other's build and got the lock after.
-    answers = iter([None])
-    real = store.knowledge_fingerprint
-    monkeypatch.setattr(store, "knowledge_fingerprint", lambda: next(answers, None) or real())
+    real, calls = store.knowledge_fingerprint, []
+
+    def seen_before_and_after_the_lock() -> str | None:
+        calls.append(1)
+        return None if len(calls) == 1 else real()
+
+    monkeypatch.setattr(store, "knowledge_fingerprint", seen_before_and_after_the_lock)
     built = []
     monkeypatch.setattr(store, "build_knowledge", lambda *a: built.append(a))
     assert ensure_knowledge(store, KNOWLEDGE).serving == "fresh"
-    assert built == []
+    assert built == [] and len(calls) == 2
 
 
 def test_a_forced_build_repairs_tampered_tables(tmp_path):
