@@ -369,9 +369,10 @@ def button(blocks: list[dict], action_id: str) -> dict:
 def processed_so_far(send: SlackSender, slack) -> None:
     """Return once the bot has answered a paste sent now, to MARKER_CHANNEL.
 
-    A test that checks nothing happened calls this first: the card for the marker is
-    posted only after the bot has read the requests sent before it, so whatever they
-    were going to do has had its chance. Tests leave out calls to MARKER_CHANNEL.
+    A test that checks nothing happened calls this first, instead of sleeping: the
+    marker is sent after the requests under test and goes the same way (signature,
+    claim, match, post), so by the time its card is posted, anything they were going
+    to post has had its chance. Tests leave out calls to MARKER_CHANNEL.
     """
     send.command(MARKER_PASTE, channel=MARKER_CHANNEL, trigger_id=f"trigger-marker-{new_ts()}")
     slack.wait_for(
