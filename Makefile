@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test run lint format bench bench-load eval messages clean
+.PHONY: install test run lint format bench bench-load eval messages mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,10 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o locale/amzerror.pot .
 	$(BIN)/pybabel update -i locale/amzerror.pot -d locale -D amzerror --no-location --no-fuzzy-matching
 
+# Not part of `make test`: minutes of CPU. MODULES=verify runs one (see the script).
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python benchmarks/mutation.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .mutation

@@ -47,6 +47,7 @@ from bot.config import PROJECT_ROOT  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Match, Matcher  # noqa: E402
 from bot.requestcards import RequestCards  # noqa: E402
+from bot.slack.server import reserve_port  # noqa: E402
 from tests.adversarial import adversarial_pastes  # noqa: E402
 from tests.slackharness import (  # noqa: E402
     BotProcess,
@@ -54,7 +55,6 @@ from tests.slackharness import (  # noqa: E402
     bot_env,
     click_payload,
     every_worker_answers,
-    free_port,
     mention_event,
     message_event,
     modal_choice,
@@ -198,7 +198,9 @@ BASELINE_APP = "benchmarks.bench_load:baseline_app"
 
 def run_baseline(jobs: list[Job], concurrency: int) -> dict:
     """The same burst against `baseline_app`: what the generator and server alone cost."""
-    port = free_port()
+    # Held until the end, so no other program is handed the port the workers share.
+    held = reserve_port("127.0.0.1")
+    port = held.getsockname()[1]
     command = [sys.executable, "-m", "gunicorn", "--worker-class", "aiohttp.GunicornWebWorker"]
     proc = subprocess.Popen(
         [*command, "-w", "2", "--reuse-port", "-b", f"127.0.0.1:{port}", BASELINE_APP],
@@ -222,6 +224,7 @@ def run_baseline(jobs: list[Job], concurrency: int) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        held.close()
     acks = [j.ack_ms for j in jobs]
     return {
         "ack_p50_ms": round(statistics.median(acks), 1),
@@ -422,7 +425,7 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
             fake_cpu = cpu_seconds(slack.proc.pid) - fake_cpu_before
         finally:
-            bot.stop()
+            bot.close()
     acks = [j.ack_ms for j in jobs if j.kind != "hostile"]
     hostile_acks = [j.ack_ms for j in jobs if j.kind == "hostile"]
     return {

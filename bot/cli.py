@@ -226,8 +226,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO, stdin: 
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number from 1 to 65535")
+    # 0 asks for a free port, chosen by the kernel and logged (tests, supervisors).
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a port number from 1 to 65535 (or 0 for any free one)"
+        )
     return int(value)
 
 

@@ -345,7 +345,15 @@ class Matcher:
                 postings[wi].append(vi)
         n = max(len(self.variants), 1)
         self._vocab = vocab
-        self._skeletons = [v.skeleton for v in self.variants]
+        # Guesses for a paste nothing matched come from the published messages only: the
+        # short older wordings ("Feed rejected") look a little like any chat.
+        published = {(e.id, lang, m) for e in self.entries.values() for lang, m in e.all_messages()}
+        self._guess_variants = [
+            vi
+            for vi, v in enumerate(self.variants)
+            if (v.entry_id, v.lang, v.template) in published
+        ]
+        self._skeletons = [self.variants[vi].skeleton for vi in self._guess_variants]
         self._vocab_words = list(vocab)
         self._idf = np.array([math.log((n + 1) / (len(p) + 0.5)) for p in postings])
         self._offsets = np.cumsum([0] + [len(p) for p in postings])
@@ -634,10 +642,10 @@ class Matcher:
         if not skeleton:
             return []
         seen: dict[str, Match] = {}
-        for _, score, vi in process.extract(
+        for _, score, gi in process.extract(
             skeleton, self._skeletons, scorer=fuzz.token_set_ratio, limit=limit * 4, score_cutoff=30
         ):
-            variant = self.variants[vi]
+            variant = self.variants[self._guess_variants[gi]]
             if variant.entry_id not in seen:
                 seen[variant.entry_id] = Match(
                     variant.entry_id,
@@ -737,8 +745,3 @@ def _overlap(a: _Hit, b: _Hit) -> bool:
 
 def _confidence(score: float) -> int:
     return max(0, min(100, round(score)))
-
-
-def match_errors(text: str, matcher: Matcher, limit: int = MAX_INPUT_CHARS) -> MatchResult:
-    """Module-level shortcut for `matcher.match(text)`."""
-    return matcher.match(text, limit)

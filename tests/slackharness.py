@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -14,8 +15,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -25,6 +28,13 @@ SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 ROOT = Path(__file__).resolve().parent.parent
 _ts = itertools.count(1)
+T = TypeVar("T")
+# What `serve --http --port 0` logs once the kernel has chosen its port.
+CHOSEN_PORT = re.compile(r"port 0 asked, port (\d+) chosen")
+# A paste sent after the requests a test is about; once its card is posted, the bot has
+# read what came before (see `processed_so_far`).
+MARKER_CHANNEL = "CMARKER"
+MARKER_PASTE = "The SKU you tried to submit is inactive on VTEX"
 
 
 def new_ts() -> str:
@@ -32,10 +42,28 @@ def new_ts() -> str:
     return f"{1_700_000_000 + next(_ts)}.{next(_ts):06d}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def wait_until(condition: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
+    """Poll `condition` until it returns something true and return that; fail at `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not within {timeout:g} s: {what or condition}")
+        time.sleep(0.02)  # the polling interval, not a guess at how long the bot takes
+
+
+def hold_port(port: int) -> socket.socket:
+    """Keep `port` from being handed to anyone else while the bot is down (see restart).
+
+    Bound with SO_REUSEPORT and never listening: the bot's workers can bind it again,
+    and the kernel gives it to no other program asking for a free port.
+    """
+    held = socket.socket()
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    held.bind(("127.0.0.1", port))
+    return held
 
 
 def every_worker_answers(url: str, connections: int = 16) -> None:
@@ -70,7 +98,9 @@ class BotProcess:
     """The bot as production runs it: its own process, gunicorn, a real SQLite file."""
 
     def __init__(self, env: dict[str, str]):
-        self.port = free_port()
+        # Chosen by the bot itself at its first start (port 0), then kept across restarts.
+        self.port = 0
+        self._held: socket.socket | None = None
         self.env = {**os.environ, **env}
         self.proc: subprocess.Popen | None = None
         self.log = Path(env["AMZERROR_DB"]).with_suffix(".log")
@@ -79,20 +109,17 @@ class BotProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0, attempts: int = 3) -> BotProcess:
-        for attempt in range(attempts):
-            try:
-                return self._start(timeout)
-            except RuntimeError:
-                # The port picked may have been taken in between; try a fresh one.
-                self.stop(kill=True)
-                if attempt == attempts - 1:
-                    raise
-                self.port = free_port()
-        return self
+    def start(self, timeout: float = 30.0) -> BotProcess:
+        try:
+            return self._start(timeout)
+        except Exception:
+            self.stop(kill=True)
+            raise
 
     def _start(self, timeout: float) -> BotProcess:
         command = [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
+        self.log.touch()
+        logged_before = self.log.stat().st_size
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [*command, "--port", str(self.port)],
@@ -103,17 +130,37 @@ class BotProcess:
                 start_new_session=True,  # its own process group: workers die with it
             )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def log_since_start() -> str:
+            with self.log.open("rb") as f:
+                f.seek(logged_before)
+                return f.read().decode("utf-8", "replace")
+
+        def exited() -> None:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the bot exited: {self.log.read_text()[-2000:]}")
+                raise RuntimeError(f"the bot exited: {log_since_start()[-2000:]}")
+
+        if not self.port:
+
+            def chosen() -> int:
+                exited()
+                found = CHOSEN_PORT.search(log_since_start())
+                return int(found.group(1)) if found else 0
+
+            self.port = wait_until(chosen, timeout, "the bot to log the port it chose")
+            self._held = hold_port(self.port)
+
+        def ready() -> bool:
+            exited()
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        every_worker_answers(self.url)
-                        return self
+                    return response.status == 200
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        raise RuntimeError(f"the bot did not become ready: {self.log.read_text()[-2000:]}")
+                return False
+
+        wait_until(ready, max(deadline - time.monotonic(), 1), f"the bot to answer at {self.url}")
+        every_worker_answers(self.url)
+        return self
 
     def stop(self, kill: bool = False) -> None:
         """Stop the bot; `kill` is SIGKILL to the master and its workers at once."""
@@ -130,6 +177,13 @@ class BotProcess:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the bot for good and let its port go."""
+        self.stop(kill=kill)
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
 
 class SlackSender:
@@ -325,6 +379,25 @@ def modal_choice(view: dict, unselect: tuple[str, ...] = (), more: str | None = 
             }
     values["more"] = text_input(more)
     return values
+
+
+def processed_so_far(send: SlackSender, slack) -> None:
+    """Return once the bot has answered a paste sent now, to MARKER_CHANNEL.
+
+    A test that checks nothing happened calls this first, instead of sleeping: the
+    marker is sent after the requests under test and goes the same way (signature,
+    claim, match, post), so by the time its card is posted, anything they were going
+    to post has had its chance. Tests leave out calls to MARKER_CHANNEL.
+    """
+    send.command(MARKER_PASTE, channel=MARKER_CHANNEL, trigger_id=f"trigger-marker-{new_ts()}")
+    slack.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params.get("channel") == MARKER_CHANNEL
+    )
+
+
+def not_marker(calls) -> list:
+    """The calls that are not the marker's (see `processed_so_far`)."""
+    return [c for c in calls if c.params.get("channel") != MARKER_CHANNEL]
 
 
 def posted_message(call) -> dict:

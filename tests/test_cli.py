@@ -28,14 +28,14 @@ def run(tmp_path, *args, stdin="", env=None):
     )
 
 
-def test_match_json_has_matches_alternatives_and_blocks(tmp_path):
+def test_match_json_has_matches_alternatives_and_blocks(tmp_path, by_id):
     done = run(tmp_path, "match", "--json", "order 1391560531867-01: Inactive SKU")
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert set(payload) >= {"matches", "alternatives", "blocks"}
     assert payload["matches"][0] == {
         "id": "order-inactive-sku",
-        "title": payload["matches"][0]["title"],
+        "title": by_id["order-inactive-sku"].title,
         "score": 100,
         "slots": {"order": "1391560531867-01"},
     }
@@ -225,7 +225,7 @@ def test_serve_with_a_port_out_of_range_is_one_line_and_exit_2(tmp_path):
     assert done.returncode == 2
     assert done.stderr == (
         "amzerror: argument --port: '99999' is not a port number from 1 to 65535 "
-        "(see 'amzerror --help')\n"
+        "(or 0 for any free one) (see 'amzerror --help')\n"
     )
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 
 import yaml
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
+from bot.slack.app import build_app
 from bot.slack.shortcuts.explain import CALLBACK_ID
 
 MANIFEST = yaml.safe_load((PROJECT_ROOT / "manifest.yml").read_text())
@@ -48,11 +54,48 @@ def test_every_web_api_call_is_covered_by_a_scope():
         assert needed is None or needed <= scopes, (method, needed)
 
 
-def test_subscribed_events_have_their_scopes_and_listeners():
+def test_subscribed_events_have_their_scopes():
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     for event in events:
         assert EVENT_SCOPES[event] in scopes
+
+
+def listeners_for(app, body: dict) -> int:
+    """How many of the app's listeners would take `body`, as Bolt decides it."""
+    request = AsyncBoltRequest(body=json.dumps(body), mode="socket_mode")
+
+    async def count() -> int:
+        matches = [
+            await listener.async_matches(req=request, resp=BoltResponse(status=200))
+            for listener in app._async_listeners
+        ]
+        return sum(matches)
+
+    return asyncio.run(count())
+
+
+def event_body(subscription: str) -> dict:
+    kind, _, where = subscription.partition(".")
+    event = {"type": kind, "channel": "C1", "user": "U1", "text": "hi", "ts": "1.0"}
+    if where:
+        event["channel_type"] = {"channels": "channel", "groups": "group"}[where]
+    return {"type": "event_callback", "team_id": "T1", "event": event}
+
+
+def test_every_subscribed_event_command_and_shortcut_has_one_listener(tmp_path):
+    settings = Settings.from_env(
+        {"AMZERROR_DB": str(tmp_path / "m.db"), "SLACK_BOT_TOKEN": "xoxb-1"}
+    )
+    app = build_app(settings, AsyncWebClient(token="xoxb-1"))
+    for subscription in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
+        assert listeners_for(app, event_body(subscription)) == 1, subscription
+    command = MANIFEST["features"]["slash_commands"][0]["command"]
+    assert listeners_for(app, {"command": command, "text": "", "team_id": "T1"}) == 1
+    shortcut = {"type": "message_action", "callback_id": CALLBACK_ID, "team": {"id": "T1"}}
+    assert listeners_for(app, shortcut) == 1
+    # (and the check can fail: an event nobody subscribed to finds no listener)
+    assert listeners_for(app, event_body("reaction_added")) == 0
 
 
 def test_command_shortcut_interactivity_and_socket_mode():

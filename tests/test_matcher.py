@@ -28,10 +28,7 @@ def best(matcher, text):
 
 @pytest.mark.parametrize("name", ["devset.jsonl", "holdout.jsonl"])
 def test_labelled_sets_meet_the_accuracy_targets(matcher, name):
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"{name} not present")
-    report = evaluate(read_cases(path), matcher)
+    report = evaluate(read_cases(DATA / name), matcher)
     assert report.positives.total >= 90 and report.negatives.total >= 35
     assert report.positives.rate >= 0.97, report.failures
     assert report.false_match_rate <= 0.02, report.failures

@@ -92,3 +92,23 @@ def test_a_port_in_use_is_one_line_not_workers_failing_for_ever(tmp_path):
         )
     assert done.returncode == 1
     assert done.stderr == f"amzerror: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_a_port_another_amzerror_serves_is_refused_not_shared(tmp_path):
+    with FakeSlack() as slack:
+        first = BotProcess(bot_env(slack.url, tmp_path / "first.db")).start()
+        try:
+            env = {**os.environ, **bot_env(slack.url, tmp_path / "second.db")}
+            done = subprocess.run(
+                [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
+                + ["--port", str(first.port)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        finally:
+            first.stop()
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("another server is listening there")

@@ -26,6 +26,7 @@ from tests.slackharness import (
     mention_event,
     message_event,
     posted_message,
+    wait_until,
 )
 
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
@@ -53,7 +54,7 @@ def bot(slack, tmp_path):
     )
     process = BotProcess(env).start()
     yield process
-    process.stop(kill=True)
+    process.close(kill=True)
 
 
 @pytest.fixture
@@ -109,16 +110,6 @@ def health(bot) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
-
-
-def wait_until(condition, timeout: float = 10.0, every: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not true within {timeout}s: {condition.__doc__ or condition}")
 
 
 # -- authentication before parsing ---------------------------------------------------------

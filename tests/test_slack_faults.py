@@ -6,7 +6,6 @@ import contextlib
 import json
 import sqlite3
 import threading
-import time
 
 import pytest
 
@@ -20,7 +19,10 @@ from tests.slackharness import (
     bot_env,
     button,
     mention_event,
+    not_marker,
     posted_message,
+    processed_so_far,
+    wait_until,
 )
 
 OPS = "COPS"
@@ -50,7 +52,7 @@ def bot(slack, tmp_path, knowledge):
     )
     process = BotProcess(env).start()
     yield process
-    process.stop(kill=True)
+    process.close(kill=True)
 
 
 @pytest.fixture
@@ -65,10 +67,7 @@ def rows(bot, sql, *args):
 
 def wait_for_rows(bot, sql, expected, timeout: float = 15.0) -> None:
     """Poll the bot's database until `sql` returns `expected`."""
-    deadline = time.monotonic() + timeout
-    while (found := rows(bot, sql)) != expected:
-        assert time.monotonic() < deadline, f"{sql} gave {found}, not {expected}"
-        time.sleep(0.05)
+    wait_until(lambda: rows(bot, sql) == expected, timeout, f"{sql} to give {expected}")
 
 
 def card_for(send, slack, text):
@@ -84,18 +83,18 @@ def test_rate_limited_post_waits_and_arrives_once(send, slack):
     posts = slack.wait_for("chat.postMessage", count=2, timeout=10)
     assert [p.failed for p in posts] == [True, False]
     assert posts[1].at - posts[0].at >= 1.0  # Retry-After honoured
-    time.sleep(0.5)
-    assert len(slack.calls_to("chat.postMessage")) == 2
+    processed_so_far(send, slack)
+    assert len(not_marker(slack.calls_to("chat.postMessage"))) == 2
 
 
 def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(send, slack, bot):
     slack.fail("chat.postMessage", status=503, times=10)
     send.event(mention_event(INACTIVE))
     failures = slack.wait_for("chat.postMessage", count=3, timeout=10)
-    time.sleep(1.5)
+    # The failure is logged for operators once the retries are spent.
+    wait_until(lambda: "chat.postMessage" in bot.log.read_text(), what="the failure logged")
     assert len(slack.calls_to("chat.postMessage")) == 3  # first try + 2 retries
     assert all(f.failed for f in failures)
-    assert "chat.postMessage" in bot.log.read_text()  # the failure is logged for operators
     slack.reset()
     send.event(mention_event(INACTIVE))  # the process is still up and answering
     slack.wait_for("chat.postMessage")

@@ -24,6 +24,7 @@ from tests.slackharness import (
     modal_choice,
     posted_message,
     text_input,
+    wait_until,
 )
 
 OPS = "COPS"
@@ -70,18 +71,6 @@ def send(bot, slack) -> SlackSender:
 def rows(bot, sql, *args):
     with sqlite3.connect(bot.env["AMZERROR_DB"]) as conn:
         return conn.execute(sql, args).fetchall()
-
-
-def wait_until(condition, timeout: float = 10.0, what: str = "condition"):
-    """Poll `condition` until it returns something truthy (returned), or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def text_of(call) -> str:

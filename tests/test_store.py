@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import time
 
 from bot.activity import first_time
-from bot.store import Store, ensure_knowledge
+from bot.store import Store, ensure_knowledge, fingerprint
 from tests.conftest import KNOWLEDGE
+from tests.slackharness import wait_until
 
 
 def test_build_then_load_gives_the_same_entries(tmp_path, entries):
@@ -54,8 +56,11 @@ def test_a_broken_file_keeps_the_last_good_base_serving(tmp_path, knowledge_copy
     ensure_knowledge(store, knowledge)
     (knowledge / "sku-inactive.yml").write_text("id: sku-inactive\nscope: [broken\n")
     status = ensure_knowledge(store, knowledge)
-    assert status.serving == "cached"
+    assert (status.serving, status.rebuilt) == ("cached", False)
     assert len(status.entries) == 31
+    assert [str(p).split(":")[0] for p in status.problems] == ["sku-inactive.yml"]
+    # The fingerprint of what was read: the same broken files are not read again.
+    assert status.fingerprint == fingerprint(knowledge)
     assert any(str(p).startswith("sku-inactive.yml: line ") for p in status.problems)
 
 
@@ -63,8 +68,10 @@ def test_with_no_good_base_yet_the_valid_files_still_serve(tmp_path, knowledge_c
     knowledge = knowledge_copy
     (knowledge / "sku-inactive.yml").write_text("nonsense: true\n")
     status = ensure_knowledge(Store(tmp_path / "kb.db"), knowledge)
-    assert status.serving == "partial"
+    assert (status.serving, status.rebuilt) == ("partial", False)
     assert len(status.entries) == 30
+    assert {str(p).split(":")[0] for p in status.problems} == {"sku-inactive.yml"}
+    assert status.fingerprint == fingerprint(knowledge)
 
 
 def _open_and_build(db: str, start_at: float, results) -> None:
@@ -98,6 +105,12 @@ def _answer_once(db: str, key: str, done) -> None:
     done.put(first_time(Store(db), key))
 
 
+def waiting_on_a_lock(pid: int) -> bool:
+    """True while `pid` is blocked on a file lock (Linux lists waiters with `->`)."""
+    with open("/proc/locks") as locks:
+        return any(line.split()[1:2] == ["->"] and line.split()[5] == str(pid) for line in locks)
+
+
 def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
     # Gunicorn workers share the file. A writer waits on the store's lock, not in SQLite's
     # busy handler, whose sleeps would stall the waiting worker's event loop.
@@ -108,7 +121,7 @@ def test_a_second_process_writes_as_soon_as_the_first_is_done(tmp_path):
     with store.write_lock():
         other = context.Process(target=_answer_once, args=(db, "event-1", done))
         other.start()
-        time.sleep(0.3)
+        wait_until(lambda: waiting_on_a_lock(other.pid), what="the other process to wait")
         assert done.empty(), "the other process wrote while this one held the lock"
     assert done.get(timeout=5) is True
     other.join(timeout=5)
@@ -124,3 +137,72 @@ def test_a_base_compiled_by_an_older_version_is_rebuilt_with_the_new_fields(tmp_
     status = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
     assert status.rebuilt
     assert {e.id: e for e in status.entries}["token-expired"].reprocess_waits_for == "token"
+
+
+def test_the_fingerprint_changes_with_any_added_edited_or_removed_file(knowledge_copy):
+    knowledge = knowledge_copy
+    first = fingerprint(knowledge)
+    assert fingerprint(knowledge) == first and len(first) == 64
+    path = knowledge / "sku-inactive.yml"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # saved again, same size
+    touched = fingerprint(knowledge)
+    assert touched != first
+    shutil.copy(path, knowledge / "sku-inactive-copy.yml")
+    added = fingerprint(knowledge)
+    assert added not in (first, touched)
+    (knowledge / "sku-inactive-copy.yml").unlink()
+    assert fingerprint(knowledge) == touched
+    (knowledge / "notes.txt").write_text("not a knowledge file")
+    assert fingerprint(knowledge) == touched
+
+
+def test_a_file_renamed_changes_the_fingerprint(knowledge_copy):
+    before = fingerprint(knowledge_copy)
+    (knowledge_copy / "sku-inactive.yml").rename(knowledge_copy / "sku-inactive-2.yml")
+    assert fingerprint(knowledge_copy) != before
+
+
+def test_a_second_worker_uses_the_base_the_first_built(tmp_path):
+    first = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
+    second = ensure_knowledge(Store(tmp_path / "kb.db"), KNOWLEDGE)
+    assert (first.rebuilt, first.serving, first.problems) == (True, "fresh", [])
+    assert (second.rebuilt, second.serving, second.problems) == (False, "fresh", [])
+    assert second.entries == first.entries and len(second.entries) == 31
+    assert second.fingerprint == first.fingerprint == fingerprint(KNOWLEDGE)
+    assert Store(tmp_path / "kb.db").knowledge_fingerprint() == first.fingerprint
+
+
+def test_a_worker_that_waited_while_another_built_does_not_build_again(tmp_path, monkeypatch):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    # As seen by a worker that checked before the other's build and got the lock after.
+    real, calls = store.knowledge_fingerprint, []
+
+    def seen_before_and_after_the_lock() -> str | None:
+        calls.append(1)
+        return None if len(calls) == 1 else real()
+
+    monkeypatch.setattr(store, "knowledge_fingerprint", seen_before_and_after_the_lock)
+    built = []
+    monkeypatch.setattr(store, "build_knowledge", lambda *a: built.append(a))
+    assert ensure_knowledge(store, KNOWLEDGE).serving == "fresh"
+    assert built == [] and len(calls) == 2
+
+
+def test_a_forced_build_repairs_tampered_tables(tmp_path):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    with store.db.conn:
+        store.db.execute("delete from messages")
+        store.db.execute("delete from entries")
+    assert ensure_knowledge(store, KNOWLEDGE).entries == []  # unchanged files: not rebuilt
+    repaired = ensure_knowledge(store, KNOWLEDGE, force=True)
+    assert len(repaired.entries) == 31 and len(store.load_entries()) == 31
+
+
+def test_a_forced_build_rebuilds_unchanged_files(tmp_path):
+    store = Store(tmp_path / "kb.db")
+    ensure_knowledge(store, KNOWLEDGE)
+    again = ensure_knowledge(store, KNOWLEDGE, force=True)
+    assert again.rebuilt and again.serving == "fresh" and len(again.entries) == 31

@@ -127,12 +127,13 @@ async def web_application(settings: Settings) -> web.Application:
 
 
 def check_address(host: str, port: int) -> None:
-    """Raise OSError, saying why, unless this process could listen on host:port.
+    """Raise OSError, saying why, unless this process could serve on host:port.
 
     Each gunicorn worker binds its own socket (reuse_port): a worker that cannot is
     restarted, and fails again, for ever. Asked here first, a wrong host or a port in
-    use is one line. No SO_REUSEPORT on the probe, so a port another amzerror already
-    serves is refused too, rather than shared with it.
+    use is one line. The probe binds as the workers will (SO_REUSEPORT), so a port held
+    for this server (`reserve_port`) passes; a port some program already serves on is
+    refused, rather than shared with it.
     """
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
@@ -140,12 +141,53 @@ def check_address(host: str, port: int) -> None:
         )[0]
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             probe.bind(address)
     except OSError as exc:
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    local = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    try:
+        socket.create_connection((local, port), timeout=0.5).close()
+    except OSError:
+        return  # nobody answers there: the port is ours
+    # Someone answers there already (another amzerror, sharing the port by reuse_port).
+    raise OSError(f"cannot listen on {host}:{port}: another server is listening there")
+
+
+def reserve_port(host: str) -> socket.socket:
+    """A port the kernel chooses, held (bound, never listening) while the server runs.
+
+    Each gunicorn worker binds a socket of its own (reuse_port), so given port 0 each
+    would get a different port. The port is chosen once here instead, on a socket with
+    SO_REUSEPORT: the workers may join it, and the kernel hands it to no other program
+    asking for a free port, as it would the moment a probed port was let go.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    held = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind((host, 0))
+    except OSError:
+        held.close()
+        raise
+    return held
 
 
 def serve_http(settings: Settings, host: str, port: int) -> int:
+    held = None
+    if port == 0:
+        held = reserve_port(host)
+        port = held.getsockname()[1]
+        # Whoever started the server (a test, a supervisor) learns the port from this line.
+        announce(f"port 0 asked, port {port} chosen: serving http://{host}:{port}")
+    try:
+        return _run_gunicorn(settings, host, port)
+    finally:
+        if held is not None:
+            held.close()
+
+
+def _run_gunicorn(settings: Settings, host: str, port: int) -> int:
     from gunicorn.app.base import BaseApplication
 
     check_address(host, port)
