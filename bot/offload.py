@@ -28,8 +28,8 @@ from bot.matcher import MatchResult
 
 log = logging.getLogger(__name__)
 
-# How much lower than the serving process it runs (nice(1): 0 normal, 19 lowest).
-NICENESS = 10
+# It runs at the lowest priority (nice 19): it gets what CPU the serving process leaves.
+NICENESS = 19
 _PR_SET_PDEATHSIG = 1
 
 _engine = None  # the matching process's own engine

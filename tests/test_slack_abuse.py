@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.offload import NICENESS
 from tests.fakeslack import FakeSlack
 from tests.slackharness import (
     ROOT,
@@ -335,7 +336,7 @@ def test_long_pastes_are_matched_at_low_priority_by_a_process_that_ends_with_its
     }
     assert all(len(children) == 1 for children in matchers.values()), matchers
     for children in matchers.values():
-        assert os.getpriority(os.PRIO_PROCESS, children[0]) == 10
+        assert os.getpriority(os.PRIO_PROCESS, children[0]) == NICENESS
     # A long paste is answered through them.
     long_paste = "hello team, this one again:\n" * 200 + f"sku 4410 {INACTIVE}"
     send.event(mention_event(long_paste))
