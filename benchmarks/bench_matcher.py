@@ -26,19 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge import Entry, load_knowledge  # noqa: E402
 from bot.matcher import Matcher  # noqa: E402
-from tests.adversarial import adversarial_pastes  # noqa: E402
+from tests.adversarial import FILL, adversarial_pastes  # noqa: E402
 
-FILL = {
-    "attribute": "Cor",
-    "value": "Azul Marinho",
-    "vtex_value": "Azul",
-    "amazon_value": "Blue",
-    "sku": "123456",
-    "order": "1391560531867-01",
-    "category": "1187",
-    "seller": "mystore",
-    "sales_channel": "3",
-}
 CHATTER = (
     "hey team, anyone seen this one before? it started after yesterday's catalog import "
     "and a few SKUs on the Amazon channel are stuck, the admin shows the row below. "

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from bot.knowledge import Entry
 from bot.normalize import MAX_INPUT_CHARS
 
+# A value for every placeholder, as the platform fills them in (the benchmark uses it too).
 FILL = {
     "attribute": "Cor",
     "value": "Azul Marinho",
