@@ -203,6 +203,14 @@ class CardRenderer:
             self._siblings[lang] = sibling
         return sibling
 
+    def compile_all(self) -> None:
+        """Compile every template now, in every language, rather than on the first card of
+        each kind: at the start of a burst that first card would wait for it."""
+        for lang in LANGUAGES:
+            env = self.in_language(lang).env
+            for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+                env.get_template(name)
+
     @property
     def admin_url(self) -> str | None:
         return f"https://{self.vtex_account}.myvtex.com/admin" if self.vtex_account else None

@@ -64,6 +64,7 @@ def start_services(settings: Settings) -> Engine:
     # Logs any rejected knowledge file.
     engine = Engine(settings, validate_cards=False, long_pastes=long_pastes)
     forget_old_events(engine.store)
+    engine.cards.compile_all()
     # What is loaded now (knowledge, templates, libraries) lives as long as the process:
     # keep it out of the collector's full passes, which otherwise walk it again and again.
     gc.freeze()
