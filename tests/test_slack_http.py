@@ -311,3 +311,11 @@ def test_message_shortcut_explains_in_the_thread(send, slack):
     [post] = slack.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == message["ts"]
     assert entry_ids(post) == {"sku-inactive"}
+
+
+def test_a_slash_command_where_the_bot_is_not_invited_answers_through_response_url(send, slack):
+    slack.fail("chat.postMessage", error="not_in_channel", channel="CPRIVATE")
+    assert send.command(INACTIVE, channel="CPRIVATE").status == 200
+    [answer] = slack.wait_for("/respond/CPRIVATE")
+    assert answer.params["response_type"] == "in_channel"
+    assert "sku-inactive" in json.dumps(answer.params["blocks"])
