@@ -42,7 +42,7 @@ bench-load: $(STAMP)
 # After changing a sentence in bot/ or templates/: new ids go to locale/*.po, to translate.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --omit-header --sort-output -o locale/amzerror.pot .
-	$(BIN)/pybabel update -i locale/amzerror.pot -d locale -D amzerror --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i locale/amzerror.pot -d locale -D amzerror --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date -w 100
 
 # Not part of `make test`: minutes of CPU. MODULES=verify runs one (see the script).
 mutation: $(STAMP)
