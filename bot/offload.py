@@ -3,7 +3,7 @@
 A 20 KB paste costs tens of milliseconds of matching. On a thread of the serving process
 that time is taken from the event loop that acknowledges Slack (the two share one
 interpreter lock), and every I/O wait of the loop hands the lock to the matcher again.
-In a process of its own, at a lower scheduling priority, the matching takes only CPU
+In a process of its own, at the lowest scheduling priority, the matching takes only CPU
 that the serving process does not need at that moment.
 
 The process is forked at start, before the serving process starts threads or opens
