@@ -48,6 +48,7 @@ from bot.knowledge import load_knowledge  # noqa: E402
 from bot.matcher import Match, Matcher  # noqa: E402
 from bot.requestcards import RequestCards  # noqa: E402
 from bot.slack.server import reserve_port  # noqa: E402
+from bot.vocabulary import load_vocabulary  # noqa: E402
 from tests.adversarial import adversarial_pastes  # noqa: E402
 from tests.slackharness import (  # noqa: E402
     BotProcess,
@@ -236,7 +237,7 @@ def run_baseline(jobs: list[Job], concurrency: int) -> dict:
 def costliest_pastes(how_many: int = 3) -> list[str]:
     """The adversarial pastes that take the matcher longest, measured here and now."""
     entries = load_knowledge(ROOT / "knowledge").entries
-    matcher = Matcher(entries)
+    matcher = Matcher(entries, load_vocabulary(ROOT / "knowledge")[0])
     timed = []
     for _, text in adversarial_pastes(entries):
         started = time.perf_counter()

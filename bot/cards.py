@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,10 +101,10 @@ def parse_button_value(value: str) -> dict[str, Any]:
     return data if isinstance(data, dict) and isinstance(data.get("e"), str) else {}
 
 
-def found_values(match: Match, _: Any = None) -> list[str]:
-    """Plain lines describing what was read from the paste (escaped later, in the template);
-    `_` translates the labels (gettext)."""
-    _ = _ or (lambda message: message)
+def found_values(match: Match, gettext: Callable[[str], str] | None = None) -> list[str]:
+    """Plain lines describing what was read from the paste (escaped later, in the template),
+    their labels translated by `gettext`."""
+    _ = gettext or str
     slots = match.slots
     lines = []
     if "vtex_value" in slots or "amazon_value" in slots:
@@ -125,7 +125,7 @@ def found_values(match: Match, _: Any = None) -> list[str]:
     return lines
 
 
-def _listed(one: str, many: str, values: Sequence[str], _: Any) -> str:
+def _listed(one: str, many: str, values: Sequence[str], _: Callable[[str], str]) -> str:
     """`SKUs: 1, 2, 3`, or `SKUs (359): 1, 2 … 20, and 339 more` for a long list."""
     if len(values) == 1:
         return f"{one}: {values[0]}"

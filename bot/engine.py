@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.cards import Card, CardRenderer
@@ -21,8 +19,9 @@ from bot.vocabulary import load_vocabulary
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY_SECONDS = 5.0
-# Pastes longer than this are matched on a thread of their own, so that the event loop
-# that acknowledges Slack keeps running meanwhile; shorter ones cost less than the hop.
+# Pastes longer than this are matched by the paste process (`bot.offload`), so that the
+# event loop that acknowledges Slack keeps running meanwhile; shorter ones cost less than
+# the hop.
 INLINE_CHARS = 2000
 
 
@@ -45,16 +44,13 @@ class Engine:
         long_pastes: PasteProcess | None = None,
     ):
         self.settings = settings
-        # Where long pastes are matched when serving; a thread of this process otherwise.
+        # Where long pastes are matched when serving; here, within the time budget, otherwise.
         self.paste_process = long_pastes
         self.store = store or Store(settings.db_path)
         self.cards = CardRenderer(settings.templates_dir, settings.vtex_account, validate_cards)
         self.request_cards = RequestCards(self.cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
-        # One thread: long pastes wait their turn instead of competing with each other
-        # (and with the event loop) for the interpreter.
-        self._long_pastes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-paste")
         self.status = self._load(force=False)
 
     def _load(self, force: bool) -> KnowledgeStatus:
@@ -99,24 +95,23 @@ class Engine:
         return Explanation(result, cards.no_match_card(result, guesses))
 
     async def match_soon(self, text: str) -> MatchResult:
-        """`match`, without holding up the running event loop for a long paste."""
-        if len(text) <= INLINE_CHARS:
-            return self.match(text)
-        if self.paste_process is not None:
+        """`match`, a long paste in the paste process so the running event loop goes on.
+
+        Without that process (or once it is gone) the paste is matched here, which the
+        matcher's time budget bounds.
+        """
+        if len(text) > INLINE_CHARS and self.paste_process is not None:
             result = await self.paste_process.match(text)
             if result is not None:
                 return result
-        return await asyncio.get_running_loop().run_in_executor(self._long_pastes, self.match, text)
+        return self.match(text)
 
     async def explain_soon(
         self, text: str, result: MatchResult | None = None, lang: str = "en"
     ) -> Explanation:
-        """`explain`, without holding up the running event loop for a long paste."""
-        if len(text) <= INLINE_CHARS:
-            return self.explain(text, result, lang)
+        """`explain`, with the matching done by `match_soon`. What is left (the card, the
+        guesses that read only the paste's beginning) is bounded whatever the length."""
         result = result if result is not None else await self.match_soon(text)
-        # What is left (the card, and the guesses that read only the paste's beginning)
-        # is bounded whatever the paste's length.
         return self.explain(text, result, lang)
 
     def entry(self, entry_id: str) -> Entry | None:

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.knowledge import LANGUAGES
 from bot.matcher import Matcher
 
-LANGUAGES = ("en", "pt", "es")
 # Confidence bands of the calibration table (a match is reported from 72 up).
 BANDS = ((72, 79), (80, 89), (90, 99), (100, 100))
 

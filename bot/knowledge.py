@@ -187,13 +187,17 @@ def _check_message(message: Any, where: str, problems: list[Problem], file: str)
             problems.append(Problem(file, where, f"unknown placeholder {{{name}}} (use {allowed})"))
 
 
-def _text(data: dict, key: str, file: str, problems: list[Problem], limit: int = 3000) -> str:
+def _text(
+    data: dict, key: str, file: str, problems: list[Problem], limit: int = 3000, within: str = ""
+) -> str:
+    """The string `data[key]`; a problem named `within.key` when it is missing or too long."""
     value = data.get(key)
+    name = f"{within}.{key}" if within else key
     if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(file, key, "required, must be a non-empty string"))
+        problems.append(Problem(file, name, "required, must be a non-empty string"))
         return ""
     if len(value) > limit:
-        problems.append(Problem(file, key, f"longer than {limit} characters"))
+        problems.append(Problem(file, name, f"longer than {limit} characters"))
     return value.strip()
 
 
@@ -382,9 +386,9 @@ def _translations(
             problems.append(Problem(file, where, "missing: the explanation in this language"))
             continue
         before = len(problems)
-        title = _text(data, "title", file, problems, MAX_TITLE)
-        meaning = _text(data, "meaning", file, problems)
-        admin_path = _text(data, "admin_path", file, problems, 200)
+        title = _text(data, "title", file, problems, MAX_TITLE, where)
+        meaning = _text(data, "meaning", file, problems, within=where)
+        admin_path = _text(data, "admin_path", file, problems, 200, where)
         fix = data.get("fix")
         if (
             not isinstance(fix, list)
@@ -417,11 +421,6 @@ def _translations(
             problems.append(
                 Problem(file, f"{where}.reprocess_note", "missing: the note in this language")
             )
-        for problem in problems[before:]:
-            if not problem.field.startswith("translations."):
-                problems[problems.index(problem)] = Problem(
-                    file, f"{where}.{problem.field}", problem.reason
-                )
         if len(problems) == before:
             found[lang] = Localized(
                 title,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from bot.knowledge import LANGUAGES
 from bot.normalize import fold
 
-LANGUAGES = ("en", "pt", "es")
+__all__ = ["LANGUAGES", "choose_language", "from_locale", "language_of_text"]
 DEFAULT = "en"
 
 # Words frequent in one of the three languages and rare in the other two (accents folded).

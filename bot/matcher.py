@@ -333,6 +333,10 @@ class Matcher:
             ],
             Concepts(self.vocabulary),
         )
+        self._ideas_of = {
+            v.template: ideas
+            for v, ideas in zip(self.variants, self._retellings.ideas_of, strict=True)
+        }
 
     def _build_index(self) -> None:
         vocab: dict[str, int] = {}
@@ -443,7 +447,7 @@ class Matcher:
         what the message's attribute says (Cor for Color), the value what is quoted.
         """
         concepts = self._retellings.concepts
-        ideas = concepts.of_text(fold(variant.template))
+        ideas = self._ideas_of[variant.template]
         if "attribute" not in slots:
             named = ideas & self.vocabulary.attribute_ideas
             folded = fold(line)
@@ -512,7 +516,7 @@ class Matcher:
         top = max((hit.score for hit in found), default=0.0)
         if max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
             # Not the platform's words: perhaps the error retold in the writer's own.
-            for retold in self._retellings.retold(line.folded, RETOLD_PER_LINE):
+            for retold in self._retellings.retold(line_words, RETOLD_PER_LINE):
                 found.append(_Hit(self.variants[retold.variant], retold.confidence, False, 0, {}))
             top = max((hit.score for hit in found), default=0.0)
         for hit in found:
@@ -532,7 +536,7 @@ class Matcher:
         """
         deadline = time.perf_counter() + budget
         cleaned = clean_paste(text, limit)
-        lines = cleaned.lines()
+        lines = all_lines = cleaned.lines()
         found: list[tuple[int, _Hit, str]] = []
         others: list[_Hit] = []
         read = len(lines)
@@ -579,9 +583,9 @@ class Matcher:
             self._alternatives(others, {h.variant.entry_id for _, h, _ in found}),
             cleaned.truncated,
             limit,
-            incomplete=read < len(cleaned.lines()),
+            incomplete=read < len(all_lines),
             lines_read=read,
-            lines_total=len(cleaned.lines()),
+            lines_total=len(all_lines),
         )
 
     def _merge(self, found: list[tuple[int, _Hit, dict[str, str]]]) -> list[Match]:

@@ -35,7 +35,9 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"
 _SKU_KEYS = {"skuid", "sku", "idsku", "sku_id", "sellersku", "seller_sku"}
 _ORDER_KEYS = {"orderid", "order", "order_id", "marketplaceorderid", "amazonorderid", "pedido"}
 
-_ORDER_ID = re.compile(r"\b(\d{13}-\d{2}|\d{3}-\d{7}-\d{7})\b")
+# An order id as VTEX (`1391560531867-01`) or Amazon (`702-1234567-1234567`) writes it.
+ORDER_ID_SHAPE = r"\d{13}-\d{2}|\d{3}-\d{7}-\d{7}"
+_ORDER_ID = re.compile(rf"\b({ORDER_ID_SHAPE})\b")
 _SKU_MENTION = re.compile(r"\bsku(?:\s*id)?\s*[:#=]?\s*(\d{1,12})\b", re.IGNORECASE)
 # "SKUs 9001, 9002", "SKU 9001 y SKU 9002", "SKUs 9001 e 9002", "SKU IDs: 1, 2 and 3".
 _SKU_WORD = r"skus?(?:\s*ids?)?\s*[:#=]?\s*"

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
+from bot.normalize import ORDER_ID_SHAPE
 from bot.outbox import Item, enqueue
 from bot.store import Store, now_iso
 
@@ -18,7 +19,7 @@ TARGET_KINDS = ("sku", "order")
 # VTEX SKU ids are positive integers written without a leading zero (VTEX help center,
 # "How to find an SKU ID"); orders are VTEX's `1391560531867-01` or Amazon's `702-1234567-1234567`.
 _SKU_ID = re.compile(r"^[1-9]\d{0,11}$")
-_ORDER_ID = re.compile(r"^(?:\d{13}-\d{2}|\d{3}-\d{7}-\d{7})$")
+_ORDER_ID = re.compile(rf"^(?:{ORDER_ID_SHAPE})$")
 _EDGES = ".,;:!?()[]{}<>\"'`*_~#"
 # "reprocess the 3 skus", "again in 2 hours": a number before these words counts things or
 # time, it names nothing.

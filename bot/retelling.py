@@ -74,8 +74,9 @@ class Concepts:
             self._cache[word] = idea
         return idea
 
-    def of_text(self, folded: str) -> set[str]:
-        return {idea for word in words(folded) if (idea := self.of(word)) is not None}
+    def of_words(self, folded_words: Sequence[str]) -> set[str]:
+        """The ideas of a text's folded words (`bot.normalize.words`)."""
+        return {idea for word in folded_words if (idea := self.of(word)) is not None}
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,6 @@ class Retold:
 
     variant: int
     confidence: float
-    shared: int
-    recall: float = 0.0
-    precision: float = 0.0
-    weight: float = 0.0
 
 
 class RetellingIndex:
@@ -99,8 +96,11 @@ class RetellingIndex:
         "Inactive SKU")."""
         self.concepts = concepts
         sets = [
-            concepts.of_text(fold(t)) | set(extra) for t, extra in zip(texts, implied, strict=True)
+            concepts.of_words(words(fold(t))) | set(extra)
+            for t, extra in zip(texts, implied, strict=True)
         ]
+        # What each message says, for the slots a retelling names (its attribute, a value).
+        self.ideas_of: list[frozenset[str]] = [frozenset(found) for found in sets]
         ideas: dict[str, int] = {}
         postings: list[list[int]] = []
         for vi, found in enumerate(sets):
@@ -120,14 +120,13 @@ class RetellingIndex:
         )
         self._postings = [np.array(p, dtype=np.int64) for p in postings]
         self._totals = np.zeros(len(sets))
-        self._sizes = np.array([len(s) for s in sets])
         for index, plist in enumerate(postings):
             self._totals[plist] += self._idf[index]
         self._totals = np.maximum(self._totals, 1e-9)
 
-    def retold(self, folded_line: str, limit: int = 5) -> list[Retold]:
-        """The messages the line most likely retells, best first."""
-        known = [self._ideas[i] for i in self.concepts.of_text(folded_line) if i in self._ideas]
+    def retold(self, line_words: Sequence[str], limit: int = 5) -> list[Retold]:
+        """The messages a line (its folded words) most likely retells, best first."""
+        known = [self._ideas[i] for i in self.concepts.of_words(line_words) if i in self._ideas]
         if len(known) < 2:
             return []
         matched = np.zeros(len(self._totals))
@@ -142,14 +141,5 @@ class RetellingIndex:
         score = np.where(shared >= MIN_SHARED, score, 0.0)
         top = np.argsort(-score)[:limit]
         return [
-            Retold(
-                int(v),
-                float(min(MAX_CONFIDENCE, 100 * score[v])),
-                int(shared[v]),
-                float(recall[v]),
-                float(precision[v]),
-                float(matched[v]),
-            )
-            for v in top
-            if score[v] > 0
+            Retold(int(v), float(min(MAX_CONFIDENCE, 100 * score[v]))) for v in top if score[v] > 0
         ]

@@ -179,3 +179,15 @@ def test_a_translation_with_a_step_missing_is_reported(tmp_path):
         line.startswith("color-value-not-supported.yml: translations.es.fix: needs the")
         for line in lines
     )
+
+
+def test_a_translation_without_a_title_names_the_language_and_the_field(tmp_path):
+    import yaml
+
+    data = yaml.safe_load(VALID)
+    del data["translations"]["pt"]["title"]
+    write(tmp_path, "color-value-not-supported.yml", yaml.safe_dump(data, allow_unicode=True))
+    lines = [str(p) for p in load_knowledge(tmp_path).problems]
+    assert lines == [
+        "color-value-not-supported.yml: translations.pt.title: required, must be a non-empty string"
+    ]

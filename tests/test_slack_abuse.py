@@ -101,6 +101,15 @@ def rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def cpu_ticks(pids: list[int]) -> int:
+    """User and system CPU time the processes have used, in clock ticks (/proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
 def log_lines(bot, needle: str) -> int:
     return sum(needle in line for line in bot.log.read_text().splitlines())
 
@@ -337,11 +346,14 @@ def test_long_pastes_are_matched_at_low_priority_by_a_process_that_ends_with_its
     assert all(len(children) == 1 for children in matchers.values()), matchers
     for children in matchers.values():
         assert os.getpriority(os.PRIO_PROCESS, children[0]) == NICENESS
-    # A long paste is answered through them.
-    long_paste = "hello team, this one again:\n" * 200 + f"sku 4410 {INACTIVE}"
-    send.event(mention_event(long_paste))
+    # A long paste is answered through them: they, not the workers, spend the CPU on it.
+    children = [child for found in matchers.values() for child in found]
+    before = cpu_ticks(children)
+    rows = "\n".join(f"{5000 + n}\tCamiseta\tInactive SKU x{n}" for n in range(900))
+    send.event(mention_event(f"sku 4410 {INACTIVE}\n{rows}"))
     [post] = slack.wait_for("chat.postMessage")
     assert "4410" in json.dumps(post.params["blocks"])
+    assert cpu_ticks(children) > before
     # A worker killed outright takes its matching process along.
     worker, [child] = next(iter(matchers.items()))
     os.kill(worker, 9)

@@ -103,8 +103,13 @@ def build_app(
     client: AsyncWebClient,
     engine: Engine | None = None,
     outbox: OutboxSender | None = None,
+    signature_checked: bool = False,
 ) -> AsyncApp:
-    """The Bolt app with every listener; acknowledges first, works after (asyncio tasks)."""
+    """The Bolt app with every listener; acknowledges first, works after (asyncio tasks).
+
+    `signature_checked`: every request reaches the app through `bot.slack.verify`, which
+    has checked its signature before parsing it, so Bolt need not check it again.
+    """
     engine = engine or Engine(settings)
     services = BotServices(settings, engine, outbox)
     # AsyncApp also reads SLACK_BOT_TOKEN from the environment and, finding it next to
@@ -124,6 +129,7 @@ def build_app(
             # Each listener acknowledges and returns; its work runs as a task on the same
             # event loop (bot.slack.ack), so slow Web API calls never delay an ack.
             process_before_response=True,
+            request_verification_enabled=not signature_checked,
         )
     finally:
         bolt_log.removeFilter(not_unused_token)

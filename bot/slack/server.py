@@ -84,7 +84,7 @@ async def web_application(settings: Settings) -> web.Application:
     client = make_client(settings, session)
     # What a restart left unsent (ops posts, webhook deliveries) goes out from here.
     outbox = make_sender(settings, engine, client, session)
-    bolt = build_app(settings, client, engine, outbox=outbox)
+    bolt = build_app(settings, client, engine, outbox=outbox, signature_checked=True)
     gate = RequestGate(settings.signing_secret or "", body_seconds=settings.body_timeout_seconds)
     checked: list = [0.0, None]  # when the database was last probed, and what it said
 

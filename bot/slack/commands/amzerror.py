@@ -16,40 +16,46 @@ from bot.slack.replies import answer_paste
 
 log = logging.getLogger(__name__)
 
-HELP_WORDS = {"", "help", "ajuda", "ayuda", "?"}
-# The words people use for the subcommands, and the language each says.
-SAID_IN = {
-    "ajuda": "pt",
-    "ayuda": "es",
-    "help": "en",
-    "buscar": "pt",
-    "busca": "pt",
-    "estatisticas": "pt",
-    "estadisticas": "es",
+# Each word people type after /amzerror: the subcommand it names, and the language it
+# says (None: the words after it, or the configured default, decide). Accents are folded.
+SUBCOMMANDS: dict[str, tuple[str, str | None]] = {
+    "": ("help", None),
+    "?": ("help", None),
+    "help": ("help", "en"),
+    "ajuda": ("help", "pt"),
+    "ayuda": ("help", "es"),
+    "search": ("search", None),
+    "buscar": ("search", "pt"),
+    "busca": ("search", "pt"),
+    "requests": ("requests", None),
+    "stats": ("stats", None),
+    "estatisticas": ("stats", "pt"),
+    "estadisticas": ("stats", "es"),
 }
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    word, _, rest = text.partition(" ")
+    return fold(word.lower()), rest.strip()
 
 
 def subcommand(text: str) -> tuple[str, str] | None:
     """("help" | "search" | "requests" | "stats", argument), or None for a paste."""
-    word, _, rest = text.partition(" ")
-    word, rest = word.lower(), rest.strip()
-    if word in HELP_WORDS or (word in ("search", "buscar", "busca") and not rest):
-        return "help", ""
-    if word in ("search", "buscar", "busca"):
-        return "search", rest
-    if word in ("requests", "stats", "estatisticas", "estadisticas") and not rest:
-        return ("stats" if word.startswith("estad") or word.startswith("estat") else word), ""
+    word, rest = _first_word(text)
+    name, _ = SUBCOMMANDS.get(word, (None, None))
+    if name == "search":
+        return ("search", rest) if rest else ("help", "")  # nothing to search: the usage
+    if name == "help" or (name in ("requests", "stats") and not rest):
+        return name, ""
     return None
 
 
 def language_of_command(amz, text: str) -> str:
     """`/amzerror ajuda` is answered in Portuguese, `ayuda` in Spanish; otherwise the words
     after the subcommand, or the configured default, decide."""
-    word, _, rest = text.partition(" ")
-    said = SAID_IN.get(fold(word.lower()))
-    if said:
-        return said
-    return choose_language(text=rest or text, default=amz.settings.language)
+    word, rest = _first_word(text)
+    said = SUBCOMMANDS.get(word, (None, None))[1]
+    return said or choose_language(text=rest or text, default=amz.settings.language)
 
 
 def ephemeral_answer(amz, text: str):
