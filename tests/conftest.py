@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bot.engine import Engine
 from bot.knowledge import Entry, load_knowledge
 from bot.matcher import Matcher
 from bot.vocabulary import load_vocabulary
+from tests.fakeslack import FakeSlack
+from tests.slackharness import SlackSender
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -59,3 +62,18 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Engine:
     return Engine(settings)
+
+
+# The Slack tests' shared pieces; a module whose bot serves all its tests (scope="module")
+# declares its own.
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake slack.com on 127.0.0.1, for one test."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def send(bot, slack) -> SlackSender:
+    """Requests signed as Slack signs them, to the module's `bot`."""
+    return SlackSender(bot.url, response_base=slack.base)

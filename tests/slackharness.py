@@ -42,6 +42,22 @@ def new_ts() -> str:
     return f"{1_700_000_000 + next(_ts)}.{next(_ts):06d}"
 
 
+def run_amzerror(
+    *args: str, env: dict[str, str], stdin: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess:
+    """`amzerror ARGS` as a user runs it: its own process, from the checkout, `env` its whole
+    environment; what it printed and its exit status."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def wait_until(condition: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
     """Poll `condition` until it returns something true and return that; fail at `timeout`."""
     deadline = time.monotonic() + timeout

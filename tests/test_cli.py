@@ -14,18 +14,12 @@ import pytest
 from bot.cli import main
 from bot.config import PROJECT_ROOT
 from tests.conftest import DATA
+from tests.slackharness import run_amzerror
 
 
 def run(tmp_path, *args, stdin="", env=None):
     environment = {**os.environ, "AMZERROR_DB": str(tmp_path / "cli.db"), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-    )
+    return run_amzerror(*args, env=environment, stdin=stdin)
 
 
 def test_match_json_has_matches_alternatives_and_blocks(tmp_path, by_id):
@@ -239,14 +233,7 @@ def test_serve_without_tokens_suggests_a_match_command_that_works(tmp_path):
     env = {**os.environ, "AMZERROR_DB": str(tmp_path / "cli.db")}
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
         env.pop(name, None)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    done = run_amzerror("serve", env=env)
     assert done.returncode == 2
     assert "missing SLACK_BOT_TOKEN, SLACK_APP_TOKEN" in done.stderr
     suggestion = done.stderr.split("try a match here: ")[1].strip()

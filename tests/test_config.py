@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from bot.config import PROJECT_ROOT, ConfigError, Settings
+from bot.config import ConfigError, Settings
+from tests.slackharness import run_amzerror
 
 
 def test_the_webhook_schedule_has_safe_defaults():
@@ -43,14 +42,7 @@ def test_serve_with_a_bad_setting_is_one_line_and_exit_2(tmp_path):
         "AMZERROR_DB": str(tmp_path / "c.db"),
         "AMZERROR_WEBHOOK_RETRY_SECONDS": "nan",
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--http"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_amzerror("serve", "--http", env=env)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "amzerror: AMZERROR_WEBHOOK_RETRY_SECONDS: 'nan' is not a number of seconds above zero"

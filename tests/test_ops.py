@@ -12,15 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.outbox import Item, Undelivered
 from bot.reprocess import create_request, get_request
 from bot.slack.ops import METADATA_EVENT, OpsHandler
-from tests.fakeslack import FakeSlack
 
 OPS = "COPS"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def request_in(engine, target: str) -> int:

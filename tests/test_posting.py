@@ -7,21 +7,13 @@ import asyncio
 import logging
 
 import aiohttp
-import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import Card
 from bot.slack.posting import log_failure, tell_privately
-from tests.fakeslack import FakeSlack
 
 NOTE = Card([{"type": "section", "text": {"type": "mrkdwn", "text": "psst"}}], "psst")
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 def tell(slack, **where) -> bool:

@@ -10,7 +10,7 @@ import sys
 import time
 
 from tests.fakeslack import FakeSlack
-from tests.slackharness import ROOT, BotProcess, bot_env
+from tests.slackharness import ROOT, BotProcess, bot_env, run_amzerror
 
 APP_TOKEN = "xapp-1-start-up"
 
@@ -81,15 +81,7 @@ def test_a_port_in_use_is_one_line_not_workers_failing_for_ever(tmp_path):
             "SLACK_SIGNING_SECRET": "s",
             "AMZERROR_DB": str(tmp_path / "amzerror.db"),
         }
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
-            + ["--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_amzerror("serve", "--http", "--host", "127.0.0.1", "--port", str(port), env=env)
     assert done.returncode == 1
     assert done.stderr == f"amzerror: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
@@ -99,14 +91,8 @@ def test_a_port_another_amzerror_serves_is_refused_not_shared(tmp_path):
         first = BotProcess(bot_env(slack.url, tmp_path / "first.db")).start()
         try:
             env = {**os.environ, **bot_env(slack.url, tmp_path / "second.db")}
-            done = subprocess.run(
-                [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
-                + ["--port", str(first.port)],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=60,
+            done = run_amzerror(
+                "serve", "--http", "--host", "127.0.0.1", "--port", str(first.port), env=env
             )
         finally:
             first.stop()

@@ -9,7 +9,6 @@ import os
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -17,16 +16,14 @@ from pathlib import Path
 import pytest
 
 from bot.offload import NICENESS
-from tests.fakeslack import FakeSlack
 from tests.slackharness import (
-    ROOT,
     BotProcess,
-    SlackSender,
     bot_env,
     button,
     mention_event,
     message_event,
     posted_message,
+    run_amzerror,
     wait_until,
 )
 
@@ -36,12 +33,6 @@ COLOR = (
     "value supported by Amazon"
 )
 WATCHED = "CWATCH"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -56,11 +47,6 @@ def bot(slack, tmp_path):
     process = BotProcess(env).start()
     yield process
     process.close(kill=True)
-
-
-@pytest.fixture
-def send(bot, slack):
-    return SlackSender(bot.url, response_base=slack.base)
 
 
 def raw_post(bot, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -323,14 +309,7 @@ def test_an_unusable_database_at_start_is_one_line_and_a_clear_exit(tmp_path, sl
         if db.name == "a-folder":
             db.mkdir()
         env = {**os.environ, **bot_env(slack.url, db)}
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "3999"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        done = run_amzerror("serve", "--http", "--port", "3999", env=env, timeout=30)
         assert done.returncode == 2, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "AMZERROR_DB" in lines[0] and str(db) in lines[0], lines

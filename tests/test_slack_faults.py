@@ -10,7 +10,6 @@ import threading
 import pytest
 
 from bot.cards import validate_blocks
-from tests.fakeslack import FakeSlack
 from tests.slackharness import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -27,12 +26,6 @@ from tests.slackharness import (
 
 OPS = "COPS"
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -53,11 +46,6 @@ def bot(slack, tmp_path, knowledge):
     process = BotProcess(env).start()
     yield process
     process.close(kill=True)
-
-
-@pytest.fixture
-def send(bot, slack):
-    return SlackSender(bot.url, response_base=slack.base)
 
 
 def rows(bot, sql, *args):

@@ -6,10 +6,8 @@ import json
 
 import pytest
 
-from tests.fakeslack import FakeSlack
 from tests.slackharness import (
     BotProcess,
-    SlackSender,
     bot_env,
     button,
     mention_event,
@@ -21,21 +19,10 @@ ES_RETOLD = "el pedido de Amazon no tiene SLA disponible para la entrega"
 
 
 @pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 def bot(slack, tmp_path):
     process = BotProcess(bot_env(slack.url, tmp_path / "language.db")).start()
     yield process
     process.stop(kill=True)
-
-
-@pytest.fixture
-def send(bot, slack):
-    return SlackSender(bot.url, response_base=slack.base)
 
 
 def shown(call) -> str:

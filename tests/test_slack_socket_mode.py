@@ -26,15 +26,10 @@ from tests.slackharness import (
     mention_event,
     new_ts,
     posted_message,
+    run_amzerror,
 )
 
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -115,14 +110,7 @@ def test_a_refused_app_token_is_one_line_and_a_failed_exit(slack, tmp_path):
         "SLACK_API_URL": slack.url,
         "AMZERROR_DB": str(tmp_path / "socket.db"),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_amzerror("serve", env=env)
     assert done.returncode == 2  # a setting to fix, like any other
     assert "Traceback" not in done.stderr
     assert "amzerror: Slack refused the tokens (invalid_auth): check SLACK_APP_TOKEN" in done.stderr
