@@ -75,10 +75,6 @@ class PasteProcess:
         # the pool would otherwise fork at the first long paste, from a busy process.
         self._pool.submit(os.getpid).result(timeout=60)
 
-    @property
-    def running(self) -> bool:
-        return self._pool is not None
-
     async def match(self, text: str) -> MatchResult | None:
         """The match made in the other process; None if that process is gone."""
         if self._pool is None:
