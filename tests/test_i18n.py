@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from bot.cards import validate_blocks
@@ -18,15 +19,16 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
 
 
 def ids_in_code() -> set:
-    """Every sentence bot/ and templates/ ask to translate, as `make messages` finds them."""
-    method_map = [("bot/**.py", "python"), ("templates/**.j2", "jinja2")]
-    options = {"templates/**.j2": {"extensions": "jinja2.ext.do,jinja2.ext.i18n"}}
+    """Every sentence bot/ and templates/ ask to translate, as `make messages` finds them
+    (the same babel.cfg, the same keywords)."""
+    with (PROJECT_ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _, _, message, _, _ in extract_from_dir(
         str(PROJECT_ROOT),
         method_map,
-        options_map=options,
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None},
+        options_map=options_map,
+        keywords={**DEFAULT_KEYWORDS, "N_": None},
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
