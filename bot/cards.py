@@ -323,6 +323,17 @@ class CardRenderer:
     def help_card(self) -> Card:
         return self.render("help.json.j2", self._("How to use /amzerror"))
 
+    def language_card(self, state: str, chosen: bool = False, word: str = "") -> Card:
+        """`/amzerror lang`: "chosen", "auto", "shown" (`chosen`: by the person) or "unknown"."""
+        return self.render(
+            "language.json.j2",
+            self._("Your amzerror language"),
+            state=state,
+            chosen=chosen,
+            word=word,
+            lang=self.lang,
+        )
+
     def stats_card(self, periods: Sequence[Any], titles: Mapping[str, str]) -> Card:
         return self.render(
             "stats.json.j2", self._("amzerror statistics"), periods=periods, titles=titles

@@ -91,9 +91,9 @@ class Settings:
                 f"AMZERROR_BODY_TIMEOUT_SECONDS: {body_timeout!r} is not a number of seconds "
                 "from 0.1 to 60"
             )
-        language = (get("AMZERROR_LANGUAGE") or "en").lower()
+        language = (get("AMZERROR_DEFAULT_LANG") or "en").lower()
         if language not in ("en", "pt", "es"):
-            raise ConfigError(f"AMZERROR_LANGUAGE: {language!r} is not one of en, pt, es")
+            raise ConfigError(f"AMZERROR_DEFAULT_LANG: {language!r} is not one of en, pt, es")
         workers = get("AMZERROR_HTTP_WORKERS") or "2"
         if not workers.isdigit() or not 1 <= int(workers) <= 16:
             raise ConfigError(f"AMZERROR_HTTP_WORKERS: {workers!r} is not a number from 1 to 16")

@@ -1,8 +1,9 @@
-"""Which language to answer in: the person's choice, then the language they wrote in, then Slack's.
+"""Which language to answer a person in: their choice, the language they wrote in, Slack's.
 
 Order messages are printed in English in every locale, and many teams paste English
 errors whatever language they speak, so English text says little: a paste in Portuguese
-or Spanish decides, an English one only when Slack does not say the person's language.
+or Spanish decides, an English one only when neither Slack nor what they clicked says the
+person's language.
 """
 
 from __future__ import annotations
@@ -155,12 +156,21 @@ def choose_language(
     chosen: str | None = None,
     text: str | None = None,
     locale: str | None = None,
+    fallback: str | None = None,
     default: str = DEFAULT,
 ) -> str:
-    """The language to answer in (en, pt or es)."""
+    """The language to answer in (en, pt or es).
+
+    In order: what the person chose (`/amzerror lang`), Portuguese or Spanish text, their
+    Slack locale, `fallback` (the language of the card they clicked), English text, and
+    the configured default.
+    """
     if chosen in LANGUAGES:
         return chosen
     written = language_of_text(text) if text else None
     if written in ("pt", "es"):
         return written
-    return from_locale(locale) or written or (default if default in LANGUAGES else DEFAULT)
+    for lang in (from_locale(locale), fallback, written, default):
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT

@@ -273,6 +273,12 @@ class Store:
                 if_not_exists=True,
             )
             db["match_log"].create_index(["created_at"], if_not_exists=True)
+            # Each person's language: the one they chose, and the locale Slack last gave.
+            db["people"].create(
+                {"user": str, "chosen": str, "locale": str, "locale_checked": float},
+                pk="user",
+                if_not_exists=True,
+            )
 
     def _ensure_request_tables(self) -> None:
         """Requests, their targets and their outbox; a file from before targets is migrated."""

@@ -82,6 +82,8 @@ class _State:
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, deque[_Failure]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
+    # user -> Slack locale ("pt-BR"); users.info answers "en-US" for anyone else, as Slack's default
+    locales: dict[str, str] = field(default_factory=dict)
     ts_counter: int = 1_700_000_000_000_000
     view_counter: int = 0
     # channel -> messages posted there, oldest first (what conversations.history serves)
@@ -222,12 +224,18 @@ class FakeSlack:
         with self._cond:
             self._state.members[channel] = list(members)
 
+    def set_locale(self, user: str, locale: str) -> None:
+        """Configure the locale users.info gives for ``user`` (with include_locale)."""
+        with self._cond:
+            self._state.locales[user] = locale
+
     def reset(self) -> None:
         """Forget recorded calls, pending failures and configured members."""
         with self._cond:
             self._state.calls.clear()
             self._state.failures.clear()
             self._state.members.clear()
+            self._state.locales.clear()
             self._state.history.clear()
 
     # -- inspection ------------------------------------------------------------------------
@@ -481,7 +489,7 @@ class FakeSlack:
         if method == "users.info":
             user_id = p.get("user", "")
             name = user_id.lower()
-            return {
+            answer = {
                 "ok": True,
                 "user": {
                     "id": user_id,
@@ -493,6 +501,10 @@ class FakeSlack:
                     "profile": {"display_name": name, "real_name": name},
                 },
             }
+            # Slack gives the locale only when asked for it.
+            if str(p.get("include_locale")).lower() in ("true", "1"):
+                answer["user"]["locale"] = self._state.locales.get(user_id, "en-US")
+            return answer
         if method == "conversations.info":
             return {"ok": True, "channel": {"id": p.get("channel", ""), "is_member": True}}
         return {"ok": True}

@@ -34,6 +34,7 @@ CHOSEN_PORT = re.compile(r"port 0 asked, port (\d+) chosen")
 # A paste sent after the requests a test is about; once its card is posted, the bot has
 # read what came before (see `processed_so_far`).
 MARKER_CHANNEL = "CMARKER"
+MARKER_USER = "UMARKER"
 MARKER_PASTE = "The SKU you tried to submit is inactive on VTEX"
 
 
@@ -405,15 +406,25 @@ def processed_so_far(send: SlackSender, slack) -> None:
     claim, match, post), so by the time its card is posted, anything they were going
     to post has had its chance. Tests leave out calls to MARKER_CHANNEL.
     """
-    send.command(MARKER_PASTE, channel=MARKER_CHANNEL, trigger_id=f"trigger-marker-{new_ts()}")
+    send.command(
+        MARKER_PASTE,
+        channel=MARKER_CHANNEL,
+        user=MARKER_USER,
+        trigger_id=f"trigger-marker-{new_ts()}",
+    )
     slack.wait_for(
         "chat.postMessage", predicate=lambda c: c.params.get("channel") == MARKER_CHANNEL
     )
 
 
 def not_marker(calls) -> list:
-    """The calls that are not the marker's (see `processed_so_far`)."""
-    return [c for c in calls if c.params.get("channel") != MARKER_CHANNEL]
+    """The calls that are not the marker's (see `processed_so_far`): its card, and Slack
+    asked its sender's language."""
+    return [
+        c
+        for c in calls
+        if c.params.get("channel") != MARKER_CHANNEL and c.params.get("user") != MARKER_USER
+    ]
 
 
 def posted_message(call) -> dict:

@@ -40,3 +40,11 @@ def test_a_choice_wins_then_portuguese_or_spanish_text_then_the_locale():
     assert choose_language(text="Inactive SKU") == "en"
     assert choose_language(text="the order is stuck", default="es") == "en"
     assert choose_language(text="Inactive SKU", default="es") == "es"
+
+
+def test_the_card_clicked_decides_when_neither_the_person_nor_slack_says():
+    assert choose_language(fallback="es") == "es"
+    assert choose_language(locale="pt-BR", fallback="es") == "pt"
+    assert choose_language(text="please explain", fallback="pt") == "pt"
+    assert choose_language(chosen="en", fallback="pt") == "en"
+    assert choose_language(fallback="fr", default="pt") == "pt"

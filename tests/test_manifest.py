@@ -25,6 +25,7 @@ METHOD_SCOPES = {
     "conversations_members": {"channels:read", "groups:read"},
     # Reading the ops channel back (with message metadata) before posting a request again.
     "conversations_history": {"channels:history", "groups:history"},
+    "users_info": {"users:read"},  # include_locale: the language to answer each person in
     "auth_test": None,
     # Called with the app-level token (connections:write), which Socket Mode needs anyway.
     "apps_connections_open": None,

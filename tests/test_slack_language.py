@@ -11,6 +11,7 @@ from tests.slackharness import (
     bot_env,
     button,
     mention_event,
+    message_event,
     posted_message,
 )
 
@@ -20,7 +21,8 @@ ES_RETOLD = "el pedido de Amazon no tiene SLA disponible para la entrega"
 
 @pytest.fixture
 def bot(slack, tmp_path):
-    process = BotProcess(bot_env(slack.url, tmp_path / "language.db")).start()
+    env = bot_env(slack.url, tmp_path / "language.db", AMZERROR_WATCH_CHANNELS="CWATCH")
+    process = BotProcess(env).start()
     yield process
     process.stop(kill=True)
 
@@ -62,3 +64,89 @@ def test_an_english_paste_gets_english(send, slack):
     send.event(mention_event("The SKU you tried to submit is inactive on VTEX"))
     [post] = slack.wait_for("chat.postMessage")
     assert "What happened" in shown(post)
+
+
+ORDER_INACTIVE = "Inactive SKU"  # VTEX prints order errors in English in every locale
+
+
+def test_a_pt_br_user_gets_portuguese_for_the_english_error_vtex_prints(send, slack):
+    slack.set_locale("UPT", "pt-BR")
+    send.command(f"pedido 702-5551234-9876543: {ORDER_INACTIVE}", user="UPT")
+    [post] = slack.wait_for("chat.postMessage")
+    assert "O que aconteceu" in shown(post) and "What happened" not in shown(post)
+
+
+def test_an_es_la_user_mentioning_the_bot_gets_spanish(send, slack):
+    slack.set_locale("UES", "es-LA")
+    send.event(mention_event(ORDER_INACTIVE, user="UES"))
+    [post] = slack.wait_for("chat.postMessage")
+    assert "Qué pasó" in shown(post) and "What happened" not in shown(post)
+
+
+def test_slack_is_asked_once_per_person(send, slack):
+    slack.set_locale("UPT", "pt-BR")
+    for n in range(3):
+        send.event(mention_event(f"SKU 44{n}: {ORDER_INACTIVE}", user="UPT"))
+    posts = slack.wait_for("chat.postMessage", count=3)
+    assert all("O que aconteceu" in shown(p) for p in posts)
+    assert len(slack.calls_to("users.info")) == 1
+
+
+def test_help_follows_the_slack_locale_once_known(send, slack):
+    slack.set_locale("UPT", "pt-BR")
+    # Not known yet: acknowledged at once, the help follows through response_url.
+    assert send.command("", user="UPT").status == 200
+    [first] = slack.wait_for("/respond/CGENERAL")
+    assert "Cole o texto do erro" in json.dumps(first.params, ensure_ascii=False)
+    # Known now: in the acknowledgement itself.
+    assert "Cole o texto do erro" in json.dumps(
+        send.command("", user="UPT").json(), ensure_ascii=False
+    )
+
+
+def test_a_chosen_language_beats_slack_s_until_taken_back(send, slack):
+    slack.set_locale("UPT", "pt-BR")
+    chosen = json.dumps(send.command("lang es", user="UPT").json(), ensure_ascii=False)
+    assert "Listo" in chosen and "Español" in chosen
+    send.command(ORDER_INACTIVE, user="UPT")
+    [post] = slack.wait_for("chat.postMessage")
+    assert "Qué pasó" in shown(post)
+    shown_now = json.dumps(send.command("idioma", user="UPT").json(), ensure_ascii=False)
+    assert "elegiste" in shown_now  # says it is the person's own choice
+    send.command("lang auto", user="UPT")
+    send.command(ORDER_INACTIVE, user="UPT")
+    posts = slack.wait_for("chat.postMessage", count=2)
+    assert "O que aconteceu" in shown(posts[-1])
+
+
+def private_answer(send, slack, text: str, user: str = "U1") -> str:
+    """What the caller sees of `/amzerror <text>`: the acknowledgement, or what follows it
+    through response_url while Slack is asked the caller's language."""
+    acked = send.command(text, user=user).json()
+    if acked:
+        return json.dumps(acked, ensure_ascii=False)
+    [answer] = slack.wait_for("/respond/CGENERAL")
+    return json.dumps(answer.params, ensure_ascii=False)
+
+
+def test_an_unknown_language_word_says_so_and_changes_nothing(send, slack):
+    answer = private_answer(send, slack, "lang klingon")
+    assert "klingon" in answer and "/amzerror lang pt" in answer
+    send.command(ORDER_INACTIVE)
+    [post] = slack.wait_for("chat.postMessage")
+    assert "What happened" in shown(post)
+
+
+def test_a_watched_channel_card_speaks_the_paste_s_language_not_the_poster_s(send, slack):
+    slack.set_locale("UPT", "pt-BR")
+    send.event(message_event(f"SKU 4410 - {ORDER_INACTIVE}", channel="CWATCH", user="UPT"))
+    [post] = slack.wait_for("chat.postMessage")
+    assert "What happened" in shown(post)
+
+
+def test_without_users_read_answers_come_in_the_default_language(send, slack, bot):
+    slack.fail("users.info", error="missing_scope", times=5)
+    send.event(mention_event(ORDER_INACTIVE, user="UNEW"))
+    [post] = slack.wait_for("chat.postMessage")
+    assert "What happened" in shown(post)
+    assert "missing_scope" in bot.log.read_text()

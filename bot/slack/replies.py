@@ -13,6 +13,7 @@ from bot.cards import Card
 from bot.engine import Explanation
 from bot.language import choose_language
 from bot.matcher import MatchResult
+from bot.slack.people import language_for
 from bot.slack.posting import slack_error
 from bot.store import StorageError
 
@@ -74,7 +75,11 @@ async def answer_paste(
 
     Nothing is posted when the best match is below `min_score`.
     """
-    lang = choose_language(text=text, default=services.settings.language)
+    if surface == "watch":
+        # Posted unasked for the whole channel: in the paste's language, not one person's.
+        lang = choose_language(text=text, default=services.settings.language)
+    else:
+        lang = await language_for(services, client, user, text=text)
     explanation = await services.engine.explain_soon(text, result, lang)
     best = explanation.result.best
     if min_score is not None and (best is None or best.score < min_score):

@@ -8,10 +8,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.activity import ThreadContext, first_time
 from bot.intents import EXPLAIN, REPROCESS, read_intent
 from bot.knowledge import Entry
-from bot.language import choose_language
 from bot.matcher import MATCH_THRESHOLD, Match
 from bot.reprocess import MAX_TARGETS, extract_targets, open_requests_for, valid_targets
 from bot.slack.events.mentions import message_key
+from bot.slack.people import language_for
 from bot.slack.posting import tell_privately
 from bot.slack.replies import post_card
 from bot.slack.workflow import request_targets
@@ -33,7 +33,7 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
         return True
     if intent == EXPLAIN:
         match = Match(entry.id, entry.title, 100, {}, thread.skus, thread.orders)
-        lang = choose_language(text=text, default=amz.settings.language)
+        lang = await language_for(amz, client, event.get("user"), text=text)
         card = amz.engine.cards.in_language(lang).entry_card(entry, match)
         await post_card(client, event["channel"], card, event["thread_ts"])
         return True

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import first_time
 from bot.slack.ack import ack_then
+from bot.slack.people import language_for
 from bot.slack.replies import answer_paste, post_card
 
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -27,7 +28,8 @@ async def handle_mention(event: dict, client: AsyncWebClient, context: AsyncBolt
     thread_ts = event.get("thread_ts") or event["ts"]
     text = MENTION.sub(" ", event.get("text") or "").strip()
     if not text:
-        help_card = amz.engine.cards.in_language(amz.settings.language).help_card()
+        lang = await language_for(amz, client, event.get("user"))
+        help_card = amz.engine.cards.in_language(lang).help_card()
         await post_card(client, channel, help_card, thread_ts)
         return
     await answer_paste(
