@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -136,6 +137,42 @@ class Store:
                 self._depth -= 1
                 if lock_file is not None:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    async def writable(self, longest_wait: float = 0.005) -> None:
+        """Return once no other process is writing, without stopping the event loop.
+
+        `write_lock` waits for another worker's transaction in `flock`, which stops this
+        worker's event loop for as long; on a busy machine the writer may be descheduled
+        mid-transaction, and every request this worker holds waits with it. Awaited just
+        before a write, this waits with the loop running instead: the write that follows
+        (no await in between) then finds the lock free but for a rare race.
+        """
+        if not self._shared:
+            return
+        try:
+            lock_file = self._process_lock_file()
+        except OSError:
+            return  # write_lock reports it
+        delay = 0.0002
+        while not self._free_now(lock_file):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, longest_wait)
+
+    def _free_now(self, lock_file: TextIO) -> bool:
+        """Whether nobody, in this process or another, is writing at this moment."""
+        if not self._thread_lock.acquire(blocking=False):
+            return False  # another thread of this process is writing
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True  # write_lock reports it
+        else:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            return True
+        finally:
+            self._thread_lock.release()
 
     def _process_lock_file(self) -> TextIO:
         # Opened once per process: a descriptor inherited across fork would share its lock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import multiprocessing
 import os
 import shutil
@@ -206,3 +208,28 @@ def test_a_forced_build_rebuilds_unchanged_files(tmp_path):
     ensure_knowledge(store, KNOWLEDGE)
     again = ensure_knowledge(store, KNOWLEDGE, force=True)
     assert again.rebuilt and again.serving == "fresh" and len(again.entries) == 31
+
+
+def test_waiting_for_another_process_s_write_keeps_the_event_loop_running(tmp_path):
+    """A worker waits for the other's write with its event loop free to answer Slack."""
+    store = Store(tmp_path / "shared.db")
+    other = open(f"{store.path}.lock", "a")  # another process's descriptor: its own lock  # noqa: SIM115
+    fcntl.flock(other, fcntl.LOCK_EX)
+
+    async def scenario() -> list[str]:
+        seen: list[str] = []
+
+        async def writer() -> None:
+            await store.writable()
+            seen.append("written")
+
+        async def other_request() -> None:
+            seen.append("acked")
+            await asyncio.sleep(0.02)
+            fcntl.flock(other, fcntl.LOCK_UN)  # the other process's write ends
+
+        await asyncio.gather(writer(), other_request())
+        return seen
+
+    assert asyncio.run(scenario()) == ["acked", "written"]
+    other.close()

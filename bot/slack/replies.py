@@ -90,15 +90,16 @@ async def answer_paste(
         card = services.engine.cards.in_language(lang).with_question(card, user, text)
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
-        _remember(services, best, surface, channel, thread_ts)
+        await _remember(services, best, surface, channel, thread_ts)
     ts = await post_card(client, channel, card, thread_ts, respond)
     if best is not None and not thread_ts:
-        _remember(services, best, surface, channel, ts)
+        await _remember(services, best, surface, channel, ts)
     return explanation
 
 
-def _remember(services, best, surface: str, channel: str, thread_ts: str | None) -> None:
+async def _remember(services, best, surface: str, channel: str, thread_ts: str | None) -> None:
     """Keep the thread's context and the statistics; an unwritable database costs only those."""
+    await services.store.writable()
     try:
         record_answer(services.store, best, surface, channel, thread_ts)
     except StorageError as exc:

@@ -39,6 +39,7 @@ async def request_targets(
     cards = amz.engine.request_cards
     outbox = amz.outbox
     where = {"user": user, "channel": channel, "thread_ts": thread_ts, "response_url": response_url}
+    await amz.store.writable()
     try:
         created = create_request(
             amz.store,

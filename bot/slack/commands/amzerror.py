@@ -134,6 +134,8 @@ async def answer_command(
     # Each slash command has its own trigger_id: a signed request replayed within Slack's
     # five minutes carries the same one, and gets no second card.
     trigger = command.get("trigger_id")
+    if trigger:
+        await amz.store.writable()
     if trigger and not first_time(amz.store, f"command:{trigger}"):
         log.warning("slash command %s received again; answered once", trigger)
         return

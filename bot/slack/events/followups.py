@@ -26,6 +26,7 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
     best = amz.engine.match(text).best
     if best is not None and best.score >= MATCH_THRESHOLD:
         return False  # a new error that happens to use the words: it gets its own card
+    await amz.store.writable()
     if not first_time(amz.store, message_key(event)):
         return True  # a retried event, answered already
     entry = amz.engine.entry(thread.entry_id)

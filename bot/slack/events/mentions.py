@@ -22,7 +22,10 @@ def message_key(event: dict) -> str:
 
 async def handle_mention(event: dict, client: AsyncWebClient, context: AsyncBoltContext) -> None:
     amz = context["amz"]
-    if event.get("bot_id") or not first_time(amz.store, message_key(event)):
+    if event.get("bot_id"):
+        return
+    await amz.store.writable()
+    if not first_time(amz.store, message_key(event)):
         return
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]

@@ -57,6 +57,7 @@ async def answer_once(
 
     Claiming before any work makes Slack's retries of a long paste cost one lookup.
     """
+    await amz.store.writable()
     if not first_time(amz.store, message_key(event)):
         return
     text = event.get("text") or ""
