@@ -29,6 +29,7 @@ class ThreadContext:
     entry_id: str
     skus: tuple[str, ...] = ()
     orders: tuple[str, ...] = ()
+    lang: str | None = None  # the language it was answered in, when known
 
 
 def first_time(store: Store, key: str) -> bool:
@@ -65,8 +66,10 @@ def record_answer(
     surface: str,
     channel: str,
     thread_ts: str | None = None,
+    lang: str | None = None,
 ) -> None:
-    """Count an answer for the statistics and, with `thread_ts`, remember what its thread is about.
+    """Count an answer for the statistics and, with `thread_ts`, remember what its thread is about
+    (and the language it was answered in).
 
     One transaction, in plain SQL: this runs for every answer, and sqlite-utils'
     table introspection on each insert cost more than the writes themselves.
@@ -80,10 +83,11 @@ def record_answer(
         )
         if thread_ts:
             conn.execute(
-                "insert into threads (channel, thread_ts, entry_id, skus, orders, updated_at) "
-                "values (?, ?, ?, ?, ?, ?) on conflict (channel, thread_ts) do update set "
-                "entry_id = excluded.entry_id, skus = excluded.skus, "
-                "orders = excluded.orders, updated_at = excluded.updated_at",
+                "insert into threads (channel, thread_ts, entry_id, skus, orders, updated_at, "
+                "lang) values (?, ?, ?, ?, ?, ?, ?) on conflict (channel, thread_ts) do update "
+                "set entry_id = excluded.entry_id, skus = excluded.skus, "
+                "orders = excluded.orders, updated_at = excluded.updated_at, "
+                "lang = coalesce(excluded.lang, threads.lang)",
                 [
                     channel,
                     thread_ts,
@@ -91,6 +95,7 @@ def record_answer(
                     json.dumps(list(match.skus)),
                     json.dumps(list(match.orders)),
                     now,
+                    lang,
                 ],
             )
 
@@ -110,6 +115,7 @@ def thread_context(store: Store, channel: str, thread_ts: str) -> ThreadContext 
         row["entry_id"],
         tuple(json.loads(row["skus"] or "[]")),
         tuple(json.loads(row["orders"] or "[]")),
+        row.get("lang"),
     )
 
 

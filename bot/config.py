@@ -44,6 +44,7 @@ class Settings:
     http_workers: int = 2
     body_timeout_seconds: float = 5.0
     language: str = "en"
+    ops_language: str = "en"  # of the ops channel's messages, whoever asked
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -91,9 +92,8 @@ class Settings:
                 f"AMZERROR_BODY_TIMEOUT_SECONDS: {body_timeout!r} is not a number of seconds "
                 "from 0.1 to 60"
             )
-        language = (get("AMZERROR_DEFAULT_LANG") or "en").lower()
-        if language not in ("en", "pt", "es"):
-            raise ConfigError(f"AMZERROR_DEFAULT_LANG: {language!r} is not one of en, pt, es")
+        language = _language(get, "AMZERROR_DEFAULT_LANG")
+        ops_language = _language(get, "AMZERROR_OPS_LANG")
         workers = get("AMZERROR_HTTP_WORKERS") or "2"
         if not workers.isdigit() or not 1 <= int(workers) <= 16:
             raise ConfigError(f"AMZERROR_HTTP_WORKERS: {workers!r} is not a number from 1 to 16")
@@ -101,6 +101,7 @@ class Settings:
             http_workers=int(workers),
             body_timeout_seconds=body_seconds,
             language=language,
+            ops_language=ops_language,
             webhook_retry_seconds=retry_seconds,
             webhook_retry_max_seconds=retry_max,
             webhook_give_up_hours=give_up,
@@ -129,6 +130,14 @@ class Settings:
             ],
         }[mode]
         return [name for name, value in needed if not value]
+
+
+def _language(get, name: str) -> str:
+    """One of the languages the bot speaks, English when unset."""
+    language = (get(name) or "en").lower()
+    if language not in ("en", "pt", "es"):
+        raise ConfigError(f"{name}: {language!r} is not one of en, pt, es")
+    return language
 
 
 def _positive(get, name: str, default: str, unit: str) -> float:

@@ -65,6 +65,11 @@ _MARKERS = {
             "ja",
             "deu",
             "erro",
+            # The words people ask amzerror with, in a thread.
+            "reprocessar",
+            "reprocessa",
+            "reprocesse",
+            "reprocessem",
         ]
     ),
     "es": frozenset(
@@ -97,6 +102,15 @@ _MARKERS = {
             "sale",
             "sigue",
             "tengo",
+            # The words people ask amzerror with, in a thread.
+            "reprocesar",
+            "reprocesa",
+            "reprocese",
+            "reprocesen",
+            "reprocesalo",
+            "reprocesarlo",
+            "explicame",
+            "quiere",
         ]
     ),
     "en": frozenset(
@@ -125,6 +139,8 @@ _MARKERS = {
             "isn",
             "spreadsheet",
             "value",
+            "reprocess",
+            "explain",
         ]
     ),
 }

@@ -116,6 +116,7 @@ class ReprocessRequest:
     last_error: str | None = None
     created_at: str = ""
     updated_at: str = ""
+    lang: str | None = None  # of the person who asked; None when asked before it was stored
     targets: tuple[Target, ...] = field(default=(), compare=False)
 
     @property
@@ -170,12 +171,14 @@ def create_request(
     ops: bool,
     webhook: bool,
     claim: Iterable[str] = (),
+    lang: str = "en",
 ) -> Created:
     """One request for every target not already in an open one, with what must still be sent
     (the ops post, the webhook delivery) in the same transaction: stored means sent, eventually.
 
     The outbox kinds in `claim` are leased to this process, to be sent at once (returned in
-    `claimed`). Raises ValueError for a target that is not an id of `kind`, or more than
+    `claimed`). `lang` is the language of the person asking, for what they hear later.
+    Raises ValueError for a target that is not an id of `kind`, or more than
     MAX_TARGETS.
     """
     if kind not in TARGET_KINDS:
@@ -194,10 +197,10 @@ def create_request(
         with store.db.conn as conn:
             cursor = conn.execute(
                 "insert into reprocess_requests (entry_id, target_kind, status, requested_by, "
-                "channel, thread_ts, webhook_status, webhook_attempts, created_at, updated_at) "
-                "values (?, ?, 'open', ?, ?, ?, ?, 0, ?, ?)",
+                "channel, thread_ts, webhook_status, webhook_attempts, created_at, updated_at, "
+                "lang) values (?, ?, 'open', ?, ?, ?, ?, 0, ?, ?, ?)",
                 [entry_id, kind, user, channel, thread_ts, "pending" if webhook else None]
-                + [stamp, stamp],
+                + [stamp, stamp, lang],
             )
             request_id = cursor.lastrowid
             conn.executemany(

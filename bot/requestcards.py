@@ -29,10 +29,27 @@ def epoch(iso: str) -> int:
 
 
 class RequestCards:
-    """Renders the templates of the reprocessing workflow with a CardRenderer."""
+    """Renders the templates of the reprocessing workflow with a CardRenderer, in its language."""
 
     def __init__(self, renderer: CardRenderer):
         self.renderer = renderer
+        self.lang = renderer.lang
+        self._siblings: dict[str, RequestCards] = {self.lang: self}
+
+    def in_language(self, lang: str) -> RequestCards:
+        """The same cards speaking `lang` (en, pt, es; English for anything else), entries
+        included; built once per language."""
+        renderer = self.renderer.in_language(lang)
+        sibling = self._siblings.get(renderer.lang)
+        if sibling is None:
+            sibling = RequestCards(renderer)
+            sibling._siblings = self._siblings
+            self._siblings[renderer.lang] = sibling
+        return sibling
+
+    def _local(self, entry: Entry | None) -> Entry | None:
+        """The entry's title and notes in this language."""
+        return entry.in_language(self.lang) if entry is not None else None
 
     def _card(self, template: str, **context: Any) -> Card:
         # The text Slack shows in notifications is the first section's own words.
@@ -57,7 +74,7 @@ class RequestCards:
         return self._card(
             "request_status.json.j2",
             event="requested",
-            entry=entry,
+            entry=self._local(entry),
             request=request,
             targets=request.ids,
             already_open=dict(already_open),
@@ -87,7 +104,7 @@ class RequestCards:
         return self._card(
             "ops_request.json.j2",
             request=request,
-            entry=entry,
+            entry=self._local(entry),
             thread_link=thread_link(request.channel, request.thread_ts)
             if request.channel and request.thread_ts
             else None,
@@ -108,7 +125,7 @@ class RequestCards:
         ]
         return self.renderer.modal(
             "reprocess_modal.json.j2",
-            entry=entry,
+            entry=self._local(entry),
             kind=entry.reprocess_target,
             chunks=chunks,
             total=max(total, len(targets)),

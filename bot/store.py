@@ -290,10 +290,13 @@ class Store:
                     "skus": str,
                     "orders": str,
                     "updated_at": str,
+                    "lang": str,
                 },
                 pk=("channel", "thread_ts"),
                 if_not_exists=True,
             )
+            # The language the thread was answered in; a file from before it gets the column.
+            _add_column(db.conn, "threads", "lang", "TEXT")
             db["events_seen"].create({"key": str, "seen_at": str}, pk="key", if_not_exists=True)
             # A row rewritten by every health check: proof that a write goes through.
             db["health"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
@@ -334,8 +337,11 @@ class Store:
                 "status TEXT NOT NULL DEFAULT 'open', requested_by TEXT, channel TEXT, "
                 "thread_ts TEXT, ops_channel TEXT, ops_ts TEXT, resolved_by TEXT, reason TEXT, "
                 "webhook_status TEXT, webhook_attempts INTEGER DEFAULT 0, last_error TEXT, "
-                "created_at TEXT NOT NULL, updated_at TEXT)"
+                "created_at TEXT NOT NULL, updated_at TEXT, lang TEXT)"
             )
+            # The language of the person who asked (their thread hears of the outcome in it):
+            # a file from before it gets the column, and its requests speak English.
+            _add_column(db.conn, "reprocess_requests", "lang", "TEXT")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS reprocess_targets (request_id INTEGER NOT NULL "
                 "REFERENCES reprocess_requests(id), position INTEGER, entry_id TEXT NOT NULL, "
@@ -360,6 +366,13 @@ class Store:
             db.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at)")
             if migrate:
                 _migrate_single_target_requests(db.conn)
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, kind: str) -> None:
+    """Add `column` to `table` unless it is there already (inside the caller's transaction)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    if column not in have:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _migrate_single_target_requests(conn: sqlite3.Connection) -> None:

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import activity
-from bot.activity import first_time, forget_old_events, record_feedback, stats
+from bot.activity import (
+    ThreadContext,
+    first_time,
+    forget_old_events,
+    record_answer,
+    record_feedback,
+    stats,
+    thread_context,
+)
+from bot.matcher import Match
 from bot.slack.events.mentions import message_key
 from bot.store import Store
 from tests.slackharness import mention_event, message_event
@@ -251,3 +260,16 @@ def test_stats_of_a_quiet_period_are_zero(clock, store):
     quiet = stats(store, 7)
     assert (quiet.answers, quiet.top_errors, quiet.requests) == (0, [], {})
     assert (quiet.helpful, quiet.not_helpful) == (0, 0)
+
+
+# -- threads ----------------------------------------------------------------------------------
+
+
+def test_a_thread_remembers_the_language_it_was_answered_in(store):
+    match = Match("sku-inactive", "SKU inactive", 100, {"sku": "1202"}, ("1202",))
+    record_answer(store, match, "mention", "C1", "1.0", "pt")
+    assert thread_context(store, "C1", "1.0").lang == "pt"
+    record_answer(store, match, "show", "C1", "1.0")  # a later card that does not say
+    assert thread_context(store, "C1", "1.0") == ThreadContext(
+        "C1", "1.0", "sku-inactive", ("1202",), (), "pt"
+    )

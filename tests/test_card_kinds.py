@@ -1,26 +1,51 @@
-"""Every kind of card the bot posts is one Slack accepts, filled to its worst case.
+"""Every kind of card the bot posts is one Slack accepts, filled to its worst case, in every
+language it speaks.
 
 Each card goes through slack_sdk's Block Kit models (`validate_blocks`: field lengths,
 element counts, at most 50 blocks) and the rules the models do not check: block and
 action ids unique within a message, a fallback text for notifications, button values
-within 2,000 characters. The inputs are the largest and most hostile the bot allows.
+within 2,000 characters. The inputs are the largest and most hostile the bot allows, and
+every test runs in English, Portuguese and Spanish (a translation is often longer).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pytest
 from slack_sdk.models.views import View
 
 from bot.activity import Stats
-from bot.cards import Card, parse_button_value, validate_blocks
+from bot.cards import Card, CardRenderer, parse_button_value, validate_blocks
+from bot.config import PROJECT_ROOT
+from bot.language import LANGUAGES
 from bot.matcher import Match, MatchResult
 from bot.normalize import MAX_INPUT_CHARS
 from bot.reprocess import MAX_TARGETS, ReprocessRequest, Target
 from bot.requestcards import RequestCards
 
+# The notes `RequestCards.notice` writes, each one rendered below.
+NOTICE_KINDS = (
+    "not_reprocessable",
+    "already_open",
+    "thread_unreachable",
+    "ops_unreachable",
+    "ops_gave_up",
+    "which_target",
+    "bad_ids",
+    "nothing_selected",
+    "too_many",
+    "capped",
+    "only_ops",
+    "already_resolved",
+    "not_stored",
+    "unknown_request",
+    "action_not_stored",
+    "unknown_error",
+    "error",
+)
 HOSTILE = '<!channel> "}]} {{ 7*7 }} & <@U999> ' + "ção 🚨 " * 300
 USER = "U0123456789"
 
@@ -49,6 +74,12 @@ def check(card: Card) -> list[dict]:
     return card.blocks
 
 
+@pytest.fixture(params=LANGUAGES)
+def renderer(request, renderer) -> CardRenderer:
+    """The shared renderer, speaking each language in turn."""
+    return renderer.in_language(request.param)
+
+
 def request(n: int, status: str = "open", kind: str = "sku") -> ReprocessRequest:
     """A reprocessing request at its largest: as many targets as one may hold, each as long
     as an id may be, every one with a reason."""
@@ -75,8 +106,8 @@ def request(n: int, status: str = "open", kind: str = "sku") -> ReprocessRequest
         thread_ts="1700000000.000100",
         resolved_by=None if status == "open" else "U0OPS",
         reason=None if status == "open" else HOSTILE[:500],
-        webhook_status="failed",
-        webhook_attempts=40,
+        webhook_status=("failed", "pending", "sent", None)[n % 4],
+        webhook_attempts=40 if n % 4 else 1,
         last_error=HOSTILE[:500],
         created_at="2026-03-10T12:00:00+00:00",
         targets=targets,
@@ -85,15 +116,18 @@ def request(n: int, status: str = "open", kind: str = "sku") -> ReprocessRequest
 
 @pytest.fixture
 def worst(by_id):
-    """The longest entry texts, made hostile."""
+    """The longest entry texts, made hostile, in every language."""
     entry = by_id["attribute-divergence"]
-    return dataclasses.replace(
-        entry,
-        title=("Título " * 40)[:200],
-        meaning=HOSTILE,
-        fix=tuple(HOSTILE for _ in range(12)),
-        reprocess_note=HOSTILE,
-    )
+    hostile = {
+        "title": ("Título " * 40)[:200],
+        "meaning": HOSTILE,
+        "fix": tuple(HOSTILE for _ in range(12)),
+        "reprocess_note": HOSTILE,
+    }
+    translations = {
+        lang: dataclasses.replace(local, **hostile) for lang, local in entry.translations.items()
+    }
+    return dataclasses.replace(entry, **hostile, translations=translations)
 
 
 def test_help(renderer):
@@ -132,33 +166,21 @@ def test_ops_request(request_cards, worst, status, kind):
     assert ({"reprocess_done", "reprocess_failed"} <= actions) == (status == "open")
 
 
+@pytest.mark.parametrize("waits_for", ["", "token", "permissions", "configuration"])
 @pytest.mark.parametrize("ops_channel", [None, "COPS"])
-def test_request_status(request_cards, worst, ops_channel):
+def test_request_status(request_cards, worst, ops_channel, waits_for):
     already = {str(10**11 + i): i for i in range(MAX_TARGETS)}
-    check(request_cards.requested(request(3), already, ops_channel, worst))
+    entry = dataclasses.replace(worst, reprocess_waits_for=waits_for)
+    check(request_cards.requested(request(3), already, ops_channel, entry))
     for status in ("done", "failed"):
         targets = [t.target for t in request(3, status).targets]
         check(request_cards.resolved(request(3, status), status, targets, "U0OPS", HOSTILE))
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "not_reprocessable",
-        "already_open",
-        "thread_unreachable",
-        "ops_unreachable",
-        "ops_gave_up",
-        "which_target",
-        "bad_ids",
-        "only_ops",
-        "already_resolved",
-        "not_stored",
-        "action_not_stored",
-        "unknown_request",
-    ],
-)
-def test_private_notes(request_cards, kind):
+@pytest.mark.parametrize("target", [None, "9" * 40])
+@pytest.mark.parametrize("target_kind", ["sku", "order"])
+@pytest.mark.parametrize("kind", NOTICE_KINDS)
+def test_private_notes(request_cards, kind, target_kind, target):
     card = request_cards.notice(
         kind,
         note=HOSTILE,
@@ -168,11 +190,20 @@ def test_private_notes(request_cards, kind):
         error=HOSTILE[:300],
         request_id=10**9,
         ids=[HOSTILE[:40]] * 20,
-        target=None,
-        status="done",
-        target_kind="sku",
+        target=target,
+        status="partial",
+        target_kind=target_kind,
+        count=10**6,
+        total=10**6,
+        taken=MAX_TARGETS,
     )
     check(card)
+
+
+def test_every_kind_of_note_is_rendered_here():
+    """A note added to the template without being added here would go unchecked."""
+    source = (PROJECT_ROOT / "templates" / "notice.json.j2").read_text(encoding="utf-8")
+    assert set(re.findall(r'kind == "(\w+)"', source)) | {"error"} == set(NOTICE_KINDS)
 
 
 def test_stats(renderer, by_id):
@@ -186,8 +217,9 @@ def test_stats(renderer, by_id):
     )
     quiet = Stats(30, 0, [], {}, 0, 0)
     titles = {entry_id: HOSTILE for entry_id in by_id}
-    text = json.dumps(check(renderer.stats_card([busy, quiet], titles)))
-    assert "Last 7 days" in text and "Last 30 days" in text
+    text = json.dumps(check(renderer.stats_card([busy, quiet], titles)), ensure_ascii=False)
+    last = {"en": "Last %s days", "pt": "Últimos %s dias", "es": "Últimos %s días"}[renderer.lang]
+    assert last % 7 in text and last % 30 in text
 
 
 @pytest.mark.parametrize(("helpful", "not_helpful"), [(0, 1), (10**6, 10**6)])
@@ -241,8 +273,12 @@ def test_the_reprocessing_modals(request_cards, worst):
             assert len(view["private_metadata"]) <= 3000
             assert len(view["blocks"]) <= 100
             assert "<!channel>" not in json.dumps(view)
-    failed = request_cards.failed_modal(request(9, "open"), None, {"r": 9, "x": "y" * 4000})
-    View(**failed).validate_json()
+    for target in (None, "9" * 40):
+        failed = request_cards.failed_modal(request(9, "open"), target, {"r": 9, "x": "y" * 4000})
+        View(**failed).validate_json()
+    for waits in ("permissions", "configuration"):
+        entry = dataclasses.replace(worst, reprocess_target="order", reprocess_waits_for=waits)
+        View(**request_cards.request_modal(entry, [], 1, {})).validate_json()
 
 
 def test_a_paste_at_the_size_limit_still_gets_a_valid_card(renderer, matcher, by_id):

@@ -36,6 +36,17 @@ def test_a_retry_setting_that_would_spin_or_never_wait_is_refused(name, value):
         Settings.from_env({name: value})
 
 
+def test_the_ops_channel_speaks_english_unless_told():
+    assert Settings.from_env({}).ops_language == "en"
+    assert Settings.from_env({"AMZERROR_OPS_LANG": " PT "}).ops_language == "pt"
+
+
+def test_an_ops_language_the_bot_does_not_speak_is_refused_in_one_line():
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env({"AMZERROR_OPS_LANG": "fr"})
+    assert str(refused.value) == "AMZERROR_OPS_LANG: 'fr' is not one of en, pt, es"
+
+
 def test_serve_with_a_bad_setting_is_one_line_and_exit_2(tmp_path):
     env = {
         **os.environ,

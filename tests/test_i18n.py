@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -13,6 +14,8 @@ from bot.cards import validate_blocks
 from bot.config import PROJECT_ROOT
 from bot.i18n import catalog_path
 from bot.matcher import MatchResult
+from bot.reprocess import ReprocessRequest, Target
+from bot.requestcards import RequestCards
 
 LANGS = ("pt", "es")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
@@ -110,3 +113,155 @@ def test_a_portuguese_card_speaks_portuguese_and_keeps_the_platform_words(render
 def test_an_unknown_language_is_english(renderer, entries):
     assert renderer.in_language("fr").lang == "en"
     assert "What happened" in str(renderer.in_language("fr").entry_card(entries[0]).blocks)
+
+
+# Words that give an English sentence away: none is Portuguese or Spanish. The words both
+# languages borrow ("thread", "card", "SKU", "ID", "webhook", "ops", "token", "Admin") are not here.
+ENGLISH = frozenset(
+    re.findall(
+        r"\w+",
+        """the and or of for with by to in on at it is are was were be not this that there here
+        your you please only again already yet first why which should could would will keep
+        request requests requested reprocess reprocessing done failed open waiting pending sent
+        marked mark nothing newest attempt attempts order orders select add more cancel asked
+        told recorded lists left out team channel""",
+    )
+)
+# Every private note but already_resolved, which is rendered with and without a target.
+NOTES = (
+    "not_reprocessable",
+    "already_open",
+    "thread_unreachable",
+    "ops_unreachable",
+    "ops_gave_up",
+    "which_target",
+    "bad_ids",
+    "nothing_selected",
+    "too_many",
+    "capped",
+    "only_ops",
+    "not_stored",
+    "unknown_request",
+    "action_not_stored",
+    "unknown_error",
+    "error",
+)
+# What a card shows as given, not written by the bot: mentions, channels, links and dates
+# (<...>), code and error codes (`...`), emoji codes (:...:).
+_GIVEN = re.compile(r"<[^>]*>|`[^`]*`|:[a-z0-9_+-]+:")
+
+
+def shown_words(blocks) -> list[str]:
+    """Every word a person reads in blocks or a modal (texts, labels, hints, placeholders,
+    options), without what the card only repeats (see _GIVEN)."""
+    texts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    texts.append(value)
+                elif key not in ("value", "private_metadata"):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(blocks)
+    words = re.findall(r"[\w']+", _GIVEN.sub(" ", " ".join(texts)))
+    # Identifiers (AMZERROR_OPS_CHANNEL) and ids are given too.
+    return [w for w in words if w.replace("'", "").isalpha()]
+
+
+def workflow(cards: RequestCards, by_id) -> dict[str, object]:
+    """Each card of the reprocessing workflow, in each of its forms, as a person sees it."""
+    shown = {
+        **_workflow_of(cards, by_id["token-expired"], "sku", ("1202", "3001")),
+        **_workflow_of(
+            cards, by_id["order-no-sla"], "order", ("1391560531867-01", "702-1234567-1234567")
+        ),
+    }
+    shown["no requests"] = cards.requests_list([], 0).blocks
+    return shown
+
+
+def _workflow_of(cards: RequestCards, entry, kind: str, ids: tuple[str, str]) -> dict:
+    def request(status="open", targets=ids, **extra):
+        return ReprocessRequest(
+            id=7,
+            entry_id=entry.id,
+            target_kind=kind,
+            status=status,
+            requested_by="U1",
+            channel="C1",
+            thread_ts="1700000000.000100",
+            created_at="2026-11-25T14:00:00+00:00",
+            targets=tuple(t if isinstance(t, Target) else Target(t) for t in targets),
+            **extra,
+        )
+
+    shown: dict[str, object] = {}
+    context = {
+        "note": entry.in_language(cards.lang).reprocess_note,
+        "already_open": {ids[0]: 4, ids[1]: 5},
+        "channel": "C1",
+        "ops_channel": "COPS",
+        "error": "not_in_channel",
+        "request_id": 7,
+        "ids": ["0123"],
+        "status": "partial",
+        "target_kind": kind,
+        "count": 25,
+        "total": 25,
+        "taken": 20,
+    }
+    for note in NOTES:
+        shown[f"{kind} note {note}"] = cards.notice(note, **context).blocks
+    for target in (ids[0], None):
+        note = cards.notice("already_resolved", **{**context, "target": target})
+        shown[f"{kind} note already_resolved {target}"] = note.blocks
+    for waits in ("token", "permissions", "configuration"):
+        waiting = replace(entry, reprocess_waits_for=waits)
+        shown[f"{kind} requested {waits}"] = cards.requested(
+            request(targets=ids[:1]), {ids[1]: 4}, None, waiting
+        ).blocks
+        shown[f"{kind} modal {waits}"] = cards.request_modal(waiting, [], 1, {})
+    shown[f"{kind} requested several"] = cards.requested(request(), {}, "COPS", entry).blocks
+    shown[f"{kind} modal several"] = cards.request_modal(entry, list(ids), 30, {})
+    one_each = (Target(ids[0], "done", "UOPS"), Target(ids[1], "failed", "UOPS", "—"))
+    for status, targets in (("done", ids[:1]), ("failed", ids[:1]), ("partial", one_each)):
+        finished = request(status, targets, resolved_by="UOPS", reason="—")
+        marked = [t.target if isinstance(t, Target) else t for t in targets]
+        shown[f"{kind} resolved {status}"] = cards.resolved(
+            finished, "failed" if status == "partial" else status, marked, "UOPS", "—"
+        ).blocks
+        shown[f"{kind} ops {status}"] = cards.ops_message(finished, entry).blocks
+    shown[f"{kind} ops open"] = cards.ops_message(request(), entry).blocks
+    shown[f"{kind} ops open one"] = cards.ops_message(request(targets=ids[:1]), entry).blocks
+    shown[f"{kind} ops open marked"] = cards.ops_message(
+        request(targets=(Target(ids[0], "done", "UOPS"), ids[1])), entry
+    ).blocks
+    for target in (ids[0], None):
+        shown[f"{kind} failed modal {target}"] = cards.failed_modal(request(), target, {})
+    listed = [
+        request(webhook_status="failed", webhook_attempts=40, last_error="HTTP 503"),
+        request(targets=ids[:1], webhook_status="pending", webhook_attempts=1, ops_ts="1"),
+        request(webhook_status="pending", ops_ts="1"),
+        request("partial", webhook_status="sent", ops_ts="1"),
+    ]
+    shown[f"{kind} requests"] = cards.requests_list(listed, 30).blocks
+    return shown
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_reprocessing_workflow_speaks_no_english(renderer, by_id, lang):
+    cards = RequestCards(renderer).in_language(lang)
+    for name, blocks in workflow(cards, by_id).items():
+        english = sorted({w for w in shown_words(blocks) if w.lower() in ENGLISH})
+        assert not english, (lang, name, english)
+
+
+def test_the_english_words_would_be_caught(renderer, by_id):
+    """The same cards in English are full of those words: the list finds what it is for."""
+    for name, blocks in workflow(RequestCards(renderer), by_id).items():
+        assert {w.lower() for w in shown_words(blocks)} & ENGLISH, name

@@ -48,3 +48,11 @@ def test_the_card_clicked_decides_when_neither_the_person_nor_slack_says():
     assert choose_language(text="please explain", fallback="pt") == "pt"
     assert choose_language(chosen="en", fallback="pt") == "en"
     assert choose_language(fallback="fr", default="pt") == "pt"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("reprocessar", "pt"), ("reprocessa o 4410", "pt"), ("reprocesar", "es"), ("reprocess", "en")],
+)
+def test_the_word_asking_to_reprocess_says_the_language(text, expected):
+    assert language_of_text(text) == expected

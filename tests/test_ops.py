@@ -1,5 +1,6 @@
 """The ops channel gets each request exactly once: tagged with its request id in the message
-metadata, and looked for in the channel's history before any later attempt posts again."""
+metadata, and looked for in the channel's history before any later attempt posts again; in the
+ops channel's language, while the requester is told of trouble in theirs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.config import Settings
+from bot.engine import Engine
 from bot.outbox import Item, Undelivered
 from bot.reprocess import create_request, get_request
 from bot.slack.ops import METADATA_EVENT, OpsHandler
@@ -16,9 +19,18 @@ from bot.slack.ops import METADATA_EVENT, OpsHandler
 OPS = "COPS"
 
 
-def request_in(engine, target: str) -> int:
+def request_in(engine, target: str, lang: str = "en") -> int:
     created = create_request(
-        engine.store, "sku-inactive", "sku", [target], "U1", "C1", "1.0", ops=True, webhook=False
+        engine.store,
+        "sku-inactive",
+        "sku",
+        [target],
+        "U1",
+        "C1",
+        "1.0",
+        ops=True,
+        webhook=False,
+        lang=lang,
     )
     return created.request.id
 
@@ -81,3 +93,18 @@ def test_a_refused_post_is_a_failed_attempt_and_the_requester_is_told(engine, sl
     with pytest.raises(Undelivered):
         attempt(engine, slack, request_id, attempts=2)
     assert len(slack.calls_to("chat.postEphemeral")) == 1  # told once, not at every retry
+
+
+def test_ops_read_their_language_and_the_requester_theirs(tmp_path, slack):
+    settings = Settings.from_env(
+        {"AMZERROR_DB": str(tmp_path / "ops.db"), "AMZERROR_OPS_LANG": "es"}
+    )
+    engine = Engine(settings)
+    attempt(engine, slack, request_in(engine, "1205", lang="pt"), attempts=1)
+    [post] = slack.calls_to("chat.postMessage")
+    assert "Solicitud de reprocesamiento #" in str(post.params["blocks"])
+    slack.fail("chat.postMessage", error="not_in_channel", channel=OPS)
+    with pytest.raises(Undelivered):
+        attempt(engine, slack, request_in(engine, "1206", lang="pt"), attempts=1)
+    [note] = slack.calls_to("chat.postEphemeral")
+    assert "não consegui publicá-la em <#COPS>" in note.params["text"]

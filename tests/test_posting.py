@@ -1,9 +1,10 @@
 """Slack's refusals: normal ones are one warning line; a private note finds its way (ephemeral,
-else a direct message, else the response_url)."""
+else a direct message, else the response_url), in the language of the one who acted."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import aiohttp
@@ -11,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import Card
-from bot.slack.posting import log_failure, tell_privately
+from bot.slack.posting import language_from, log_failure, tell_privately
 
 NOTE = Card([{"type": "section", "text": {"type": "mrkdwn", "text": "psst"}}], "psst")
 
@@ -68,3 +69,23 @@ def test_normal_refusals_are_one_warning_line(caplog):
         "thread note: not_in_channel",
     )
     assert odd.levelname == "ERROR" and odd.exc_info is not None
+
+
+def test_the_language_of_whoever_acted_is_read_from_what_they_acted_on():
+    click = {"actions": [{"value": json.dumps({"e": "sku-inactive", "l": "pt"})}]}
+    menu = {"actions": [{"selected_option": {"value": json.dumps({"e": "x", "l": "es"})}}]}
+    modal = {"view": {"private_metadata": json.dumps({"e": "sku-inactive", "l": "es"})}}
+    event = {"event": {"text": "o SKU não entrou na Amazon"}}
+    command = {"text": "¿qué pasa con el pedido?"}
+    assert [language_from(body) for body in (click, menu, modal, event, command)] == [
+        "pt",
+        "es",
+        "es",
+        "pt",
+        "es",
+    ]
+    # An English card's buttons carry no language; a broken payload says nothing either.
+    english = {"actions": [{"value": json.dumps({"e": "sku-inactive"})}]}
+    broken = {"view": {"private_metadata": "{not json"}}
+    assert language_from(english, "pt") == language_from(broken, "pt") == "en"
+    assert language_from({}, "pt") == "pt"

@@ -199,6 +199,27 @@ def test_a_database_with_one_target_per_row_is_migrated_in_place(tmp_path):
     assert store.db.execute("select count(*) from reprocess_targets").fetchone() == (4,)
 
 
+def test_a_request_keeps_the_language_of_the_person_who_asked(store):
+    assert get_request(store, new(store, ["1202"], lang="pt").request.id).lang == "pt"
+    assert get_request(store, new(store, ["1203"]).request.id).lang == "en"
+
+
+def test_a_database_from_before_languages_gets_the_column_and_keeps_its_requests(tmp_path):
+    path = tmp_path / "before-languages.db"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:  # the file as the previous version left it
+        conn.execute("ALTER TABLE reprocess_requests DROP COLUMN lang")
+        conn.execute("ALTER TABLE threads DROP COLUMN lang")
+        conn.execute(
+            "insert into reprocess_requests (entry_id, target_kind, status, requested_by, "
+            "created_at) values ('sku-inactive', 'sku', 'open', 'U1', '2026-01-01T00:00:00+00:00')"
+        )
+    store = Store(path)
+    assert get_request(store, 1).lang is None  # spoken to in English, as before
+    assert get_request(store, new(store, ["1202"], lang="es").request.id).lang == "es"
+    Store(path)  # opening it again changes nothing
+
+
 def test_only_positive_integers_are_request_ids():
     from bot.reprocess import is_request_id
 

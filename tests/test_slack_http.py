@@ -243,7 +243,7 @@ def test_reprocess_in_a_thread_survives_a_restart(send, slack, bot):
     slack.wait_for("chat.postMessage")
     bot.restart()
     slack.reset()
-    send.event(message_event("reprocessar", thread_ts=root["ts"]))
+    send.event(message_event("reprocess", thread_ts=root["ts"]))
     calls = slack.wait_for("chat.postMessage", count=2)
     thread_reply = next(c for c in calls if c.params["channel"] == "CGENERAL")
     assert "Reprocessing requested by <@U1> for SKU 7781" in json.dumps(

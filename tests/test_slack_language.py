@@ -12,16 +12,27 @@ from tests.slackharness import (
     button,
     mention_event,
     message_event,
+    modal_choice,
     posted_message,
 )
 
 PT_INACTIVE = "O SKU que você tentou enviar se encontra inativo na VTEX"
 ES_RETOLD = "el pedido de Amazon no tiene SLA disponible para la entrega"
+OPS = "COPS"
+OPS_LEAD = "UOPSLEAD"
 
 
 @pytest.fixture
 def bot(slack, tmp_path):
-    env = bot_env(slack.url, tmp_path / "language.db", AMZERROR_WATCH_CHANNELS="CWATCH")
+    # The ops team reads Spanish: neither the default (English) nor the Portuguese requester's.
+    env = bot_env(
+        slack.url,
+        tmp_path / "language.db",
+        AMZERROR_OPS_CHANNEL=OPS,
+        AMZERROR_OPS_USERS=OPS_LEAD,
+        AMZERROR_OPS_LANG="es",
+        AMZERROR_WATCH_CHANNELS="CWATCH",
+    )
     process = BotProcess(env).start()
     yield process
     process.stop(kill=True)
@@ -150,3 +161,61 @@ def test_without_users_read_answers_come_in_the_default_language(send, slack, bo
     [post] = slack.wait_for("chat.postMessage")
     assert "What happened" in shown(post)
     assert "missing_scope" in bot.log.read_text()
+
+
+def in_channel(channel: str, containing: str):
+    """A wait_for predicate: a post in `channel` whose text holds `containing`."""
+    return lambda c: c.params.get("channel") == channel and containing in shown(c)
+
+
+def test_a_portuguese_paste_is_reprocessed_in_portuguese_and_ops_read_their_language(send, slack):
+    send.event(mention_event(f"SKU 4410: {PT_INACTIVE}\nSKU 4411: {PT_INACTIVE}"))
+    [card] = slack.wait_for("chat.postMessage")
+    send.click(posted_message(card), button(card.params["blocks"], "reprocess_request"))
+    [opened] = slack.wait_for("views.open")
+    view = opened.params["view"]
+    modal = json.dumps(view, ensure_ascii=False)
+    assert view["title"]["text"] == "Pedir reprocessamento"
+    assert "Quais SKUs o time de ops deve reprocessar?" in modal and "Which" not in modal
+
+    refused = send.submit_view(view, modal_choice(view, more="0123")).json()
+    assert refused["errors"]["more"].startswith("Não são IDs de SKU: 0123.")
+    send.submit_view(view, modal_choice(view))
+    [note] = slack.wait_for(
+        "chat.postMessage", predicate=in_channel("CGENERAL", "Reprocessamento solicitado por <@U1>")
+    )
+    assert "2 SKUs: 4410, 4411" in shown(note) and "Reprocessing" not in shown(note)
+    [ops] = slack.wait_for("chat.postMessage", predicate=in_channel(OPS, "4411"))
+    assert "Solicitud de reprocesamiento #" in shown(ops) and "SKU inactivo en VTEX" in shown(ops)
+    assert "Reprocesa en el Admin VTEX" in shown(ops) and "Solicitação" not in shown(ops)
+
+    # Ops mark it done in Spanish; the requester's thread hears it in Portuguese.
+    done = button(ops.params["blocks"], "reprocess_done")
+    send.click(posted_message(ops), done, user=OPS_LEAD, channel=OPS)
+    [update] = slack.wait_for("chat.update")
+    assert ":white_check_mark: *Hecha*" in shown(update)
+    [told] = slack.wait_for(
+        "chat.postMessage", predicate=in_channel("CGENERAL", "foram reprocessados os 2 SKUs")
+    )
+    assert told.params["thread_ts"] == card.params["thread_ts"]
+
+
+def test_reprocess_in_words_in_a_portuguese_thread_is_answered_in_portuguese(send, slack):
+    root = mention_event(f"SKU 4420: {PT_INACTIVE}")
+    send.event(root)
+    slack.wait_for("chat.postMessage")
+    send.event(message_event("reprocessar", thread_ts=root["ts"]))
+    [note] = slack.wait_for(
+        "chat.postMessage", predicate=in_channel("CGENERAL", "Reprocessamento solicitado")
+    )
+    assert "SKU 4420" in shown(note) and note.params["thread_ts"] == root["ts"]
+
+
+def test_someone_who_chose_spanish_gets_the_modal_in_spanish_on_a_portuguese_card(send, slack):
+    send.command("lang es", user="UES")
+    send.event(mention_event(f"SKU 4410: {PT_INACTIVE}\nSKU 4411: {PT_INACTIVE}"))
+    [card] = slack.wait_for("chat.postMessage")
+    assert "O que aconteceu" in shown(card)  # the card speaks the paste's poster's language
+    send.click(posted_message(card), button(card.params["blocks"], "reprocess_request"), user="UES")
+    [opened] = slack.wait_for("views.open")
+    assert opened.params["view"]["title"]["text"] == "Pedir reprocesamiento"

@@ -397,17 +397,23 @@ def _click(message: dict, user: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "words", ["reprocess please", "reprocessar agora", "Reprocess this!", "reprocesar ahora"]
+    ("words", "requested", "what"),
+    [
+        ("reprocess please", "Reprocessing requested", "order"),
+        ("reprocessar agora", "Reprocessamento solicitado", "pedido"),  # in the words' language
+        ("Reprocess this!", "Reprocessing requested", "order"),
+        ("reprocesar ahora", "Reprocesamiento solicitado", "pedido"),
+    ],
 )
-def test_everyday_words_in_an_order_thread_request_the_thread_order(send, slack, bot, words):
+def test_everyday_words_in_an_order_thread_request_the_thread_order(
+    send, slack, bot, words, requested, what
+):
     order = f"{int(time.time() * 1000) % 10**13:013d}-01"
     root = mention_event(f"order {order}: {NO_SLA}")
     answered(send, slack, root)
     send.event(message_event(words, thread_ts=root["ts"]))
-    [note] = slack.wait_for(
-        "chat.postMessage", predicate=lambda c: "Reprocessing requested" in text_of(c)
-    )
-    assert f"order {order}" in text_of(note)
+    [note] = slack.wait_for("chat.postMessage", predicate=lambda c: requested in text_of(c))
+    assert f"{what} {order}" in text_of(note)
     word = words.split()[-1].strip("!")
     assert rows(bot, "select count(*) from reprocess_targets where target like ?", f"%{word}%") == [
         (0,)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncAck
 from slack_bolt.kwargs_injection.async_args import AsyncArgs
 
-from bot.slack.posting import log_failure, tell_privately, where_from
+from bot.slack.posting import language_from, log_failure, tell_privately, where_from
 from bot.store import StorageError
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ async def _tell_not_stored(args: AsyncArgs, error: StorageError) -> None:
     if amz is None or not where["user"]:
         return
     try:
-        card = amz.engine.request_cards.notice("action_not_stored", error=str(error))
+        lang = language_from(args.body or {}, amz.settings.language)
+        cards = amz.engine.request_cards.in_language(lang)
+        card = cards.notice("action_not_stored", error=str(error))
         await tell_privately(args.client, card, **where)
     except Exception as exc:  # noqa: BLE001 - the last resort must not fail in turn
         log.warning("could not tell %s that nothing was stored: %s", where["user"], exc)

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.outbox import Backoff, Finish, Handler, Item, Outbox, OutboxSender, Undelivered
 from bot.reprocess import ReprocessRequest, get_request, set_columns, update_request
-from bot.requestcards import epoch
+from bot.requestcards import RequestCards, epoch
 from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
 from bot.webhook import WebhookHandler
 
@@ -26,6 +26,11 @@ HISTORY_PAGE = 200
 HISTORY_PAGES = 10
 # Slack's clock and ours may differ: look this far before the request was stored.
 CLOCK_MARGIN_SECONDS = 900
+
+
+def ops_cards(engine: Engine) -> RequestCards:
+    """The workflow's cards in the ops channel's language (AMZERROR_OPS_LANG)."""
+    return engine.request_cards.in_language(engine.settings.ops_language)
 
 
 def metadata(request_id: int) -> dict:
@@ -49,7 +54,7 @@ class OpsHandler(Handler):
             # A first attempt cannot have posted before; a later one may have, then died.
             found = await self.find_posted(request) if item.attempts > 1 else None
             if found is None:
-                card = self.engine.request_cards.ops_message(
+                card = ops_cards(self.engine).ops_message(
                     request, self.engine.entry(request.entry_id)
                 )
                 posted = await self.client.chat_postMessage(
@@ -100,7 +105,9 @@ class OpsHandler(Handler):
         request = get_request(self.engine.store, item.request_id)
         if request is None:
             return
-        note = self.engine.request_cards.notice(
+        # The requester hears it in the language they asked in.
+        lang = request.lang or self.engine.settings.language
+        note = self.engine.request_cards.in_language(lang).notice(
             "ops_gave_up" if gave_up else "ops_unreachable",
             request_id=request.id,
             ops_channel=self.channel,
@@ -121,7 +128,7 @@ async def update_ops_message(
     """Show the request's current state in its ops message (a failure is logged, not raised)."""
     if not (request.ops_channel and request.ops_ts):
         return
-    card = engine.request_cards.ops_message(request, engine.entry(request.entry_id))
+    card = ops_cards(engine).ops_message(request, engine.entry(request.entry_id))
     try:
         await client.chat_update(
             channel=request.ops_channel, ts=request.ops_ts, blocks=card.blocks, text=card.text

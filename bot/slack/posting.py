@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import aiohttp
@@ -9,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.cards import Card
+from bot.cards import Card, parse_button_value
+from bot.language import choose_language
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +101,23 @@ def where_from(body: dict) -> dict:
         "thread_ts": message.get("thread_ts"),
         "response_url": body.get("response_url"),
     }
+
+
+def language_from(body: dict, default: str = "en") -> str:
+    """The language of whoever acted, as far as the payload says: the language a clicked
+    button or an open modal carries, else the words of a message or slash command."""
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        action = actions[0]
+        value = action.get("value") or (action.get("selected_option") or {}).get("value")
+        return choose_language(chosen=parse_button_value(value or "").get("l"))
+    view = body.get("view")
+    if isinstance(view, dict):
+        try:
+            where = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            where = {}
+        return choose_language(chosen=where.get("l") if isinstance(where, dict) else None)
+    event = body.get("event")
+    text = event.get("text") if isinstance(event, dict) else body.get("text")
+    return choose_language(text=text if isinstance(text, str) else None, default=default)

@@ -90,18 +90,21 @@ async def answer_paste(
         card = services.engine.cards.in_language(lang).with_question(card, user, text)
     if best is not None and thread_ts:
         # Known before posting, so a quick follow-up in the thread already finds it.
-        await _remember(services, best, surface, channel, thread_ts)
+        await _remember(services, best, surface, channel, thread_ts, lang)
     ts = await post_card(client, channel, card, thread_ts, respond)
     if best is not None and not thread_ts:
-        await _remember(services, best, surface, channel, ts)
+        await _remember(services, best, surface, channel, ts, lang)
     return explanation
 
 
-async def _remember(services, best, surface: str, channel: str, thread_ts: str | None) -> None:
-    """Keep the thread's context and the statistics; an unwritable database costs only those."""
+async def _remember(
+    services, best, surface: str, channel: str, thread_ts: str | None, lang: str
+) -> None:
+    """Keep the thread's context (its language too) and the statistics; an unwritable database
+    costs only those."""
     await services.store.writable()
     try:
-        record_answer(services.store, best, surface, channel, thread_ts)
+        record_answer(services.store, best, surface, channel, thread_ts, lang)
     except StorageError as exc:
         # The card still goes out; /healthz reports the database to the operator.
         log.warning(

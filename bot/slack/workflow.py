@@ -32,11 +32,12 @@ async def request_targets(
     channel: str,
     thread_ts: str,
     response_url: str | None = None,
+    lang: str = "en",
 ) -> Created:
     """One request for the targets not already open; the thread hears of it, and the person
-    who asked is told privately whatever did not work."""
+    who asked is told privately whatever did not work, all in their language `lang`."""
     settings = amz.settings
-    cards = amz.engine.request_cards
+    cards = amz.engine.request_cards.in_language(lang)
     outbox = amz.outbox
     where = {"user": user, "channel": channel, "thread_ts": thread_ts, "response_url": response_url}
     await amz.store.writable()
@@ -52,6 +53,7 @@ async def request_targets(
             ops=bool(settings.ops_channel),
             webhook=bool(settings.reprocess_webhook),
             claim=outbox.kinds if outbox is not None else (),
+            lang=cards.lang,
         )
     except sqlite3.Error as exc:  # nothing was stored: say so rather than look done
         log.error("could not store a reprocessing request: %s", exc)
@@ -96,12 +98,15 @@ async def mark(
     message_ts: str = "",
     target: str | None = None,
     reason: str = "",
+    lang: str = "en",
 ) -> None:
-    """Ops mark a request (or one target) done or failed: the ops message changes in place and
-    the requester hears it in the thread (or directly, when the thread is out of reach)."""
+    """Ops mark a request (or one target) done or failed: the ops message changes in place (in
+    the ops language) and the requester hears it in the thread, in the language they asked in
+    (or directly, when the thread is out of reach). What went wrong is told to the one who
+    marked, in `lang`."""
     before = get_request(amz.store, request_id)
     request = resolve(amz.store, request_id, status, user, target, reason)
-    cards = amz.engine.request_cards
+    cards = amz.engine.request_cards.in_language(lang)
     if before is None:
         note = cards.notice("unknown_request", request_id=request_id)
         await tell_privately(client, note, user=user, channel=channel)
@@ -121,7 +126,8 @@ async def mark(
         request = replace(request, ops_channel=channel, ops_ts=message_ts)
     await update_ops_message(amz.engine, client, request)
     marked = [target] if target else [t.target for t in before.targets if t.status == "open"]
-    card = cards.resolved(request, status, marked, user, reason)
+    requester = amz.engine.request_cards.in_language(request.lang or amz.settings.language)
+    card = requester.resolved(request, status, marked, user, reason)
     if request.channel and request.thread_ts:
         try:
             await client.chat_postMessage(

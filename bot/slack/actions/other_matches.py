@@ -51,7 +51,7 @@ async def handle_show_entry(
         amz.engine.cards.in_language(click.language).entry_card(entry, match),
         click.thread_ts,
     )
-    record_answer(amz.store, match, "show", click.channel, click.thread_ts or None)
+    record_answer(amz.store, match, "show", click.channel, click.thread_ts or None, click.language)
 
 
 def register(app: AsyncApp) -> None:

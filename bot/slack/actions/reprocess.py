@@ -12,6 +12,7 @@ from bot.cards import parse_button_value
 from bot.reprocess import get_request, is_request_id, targets_from_value
 from bot.slack.ack import ack_then
 from bot.slack.actions.common import Click, read_click
+from bot.slack.people import language_if_known
 from bot.slack.posting import CALL_ERRORS, log_failure, slack_error, tell_privately
 from bot.slack.workflow import mark, request_targets
 
@@ -24,7 +25,10 @@ async def handle_request(
     amz = context["amz"]
     click = read_click(body, action)
     response_url = body.get("response_url")
-    cards = amz.engine.request_cards
+    # The modal, its notes and the thread note speak the clicker's language: their own choice
+    # or Slack's locale when already known (a modal cannot wait), else the card's.
+    lang = language_if_known(amz, click.user, fallback=click.language) or click.language
+    cards = amz.engine.request_cards.in_language(lang)
     entry = amz.engine.entry(click.value.get("e", ""))
     if entry is None or not entry.reprocessable:
         note = (
@@ -52,11 +56,18 @@ async def handle_request(
             channel=click.channel,
             thread_ts=click.thread_ts,
             response_url=response_url,
+            lang=lang,
         )
         return
     # Several targets (choose), none known (ask), or a fix to confirm first: a modal.
     total = click.value.get("n") if isinstance(click.value.get("n"), int) else len(targets)
-    where = {"e": entry.id, "c": click.channel, "t": click.thread_ts, "u": response_url}
+    where = {
+        "e": entry.id,
+        "c": click.channel,
+        "t": click.thread_ts,
+        "u": response_url,
+        "l": lang,
+    }
     view = cards.request_modal(entry, targets, total, where)
     await open_modal(amz, client, click, view, response_url)
 
@@ -67,7 +78,8 @@ async def open_modal(amz, client, click: Click, view: dict, response_url: str | 
         await client.views_open(trigger_id=click.trigger_id, view=view)
     except CALL_ERRORS as exc:
         log_failure("opening a modal", exc)
-        note = amz.engine.request_cards.notice("error", error=slack_error(exc))
+        cards = amz.engine.request_cards.in_language(click.language)
+        note = cards.notice("error", error=slack_error(exc))
         await tell_privately(
             client,
             note,
@@ -102,6 +114,8 @@ async def handle_resolution(
     request_id, status, target = _marking(click, action)
     if request_id is None:
         return
+    # The ops message's buttons carry its language (the ops language): ops are answered in it.
+    cards = amz.engine.request_cards.in_language(click.language)
     try:
         allowed = await amz.is_ops(client, click.user)
     except CALL_ERRORS as exc:  # the ops channel cannot be read: only AMZERROR_OPS_USERS count
@@ -110,7 +124,7 @@ async def handle_resolution(
     if not allowed:
         await tell_privately(
             client,
-            amz.engine.request_cards.notice("only_ops"),
+            cards.notice("only_ops"),
             user=click.user,
             channel=click.channel,
         )
@@ -118,8 +132,14 @@ async def handle_resolution(
     if status == "failed":
         request = get_request(amz.store, request_id)
         if request is not None:
-            where = {"r": request_id, "t": target, "c": click.channel, "m": click.message_ts}
-            view = amz.engine.request_cards.failed_modal(request, target, where)
+            where = {
+                "r": request_id,
+                "t": target,
+                "c": click.channel,
+                "m": click.message_ts,
+                "l": click.language,
+            }
+            view = cards.failed_modal(request, target, where)
             await open_modal(amz, client, click, view, body.get("response_url"))
             return
     await mark(
@@ -131,6 +151,7 @@ async def handle_resolution(
         channel=click.channel,
         message_ts=click.message_ts,
         target=target,
+        lang=click.language,
     )
 
 

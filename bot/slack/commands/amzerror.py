@@ -95,7 +95,8 @@ def ephemeral_answer(amz, name: str, argument: str, user: str, lang: str, state:
     if name == "search":
         return cards.search_card(argument, amz.store.search(argument))
     if name == "requests":
-        return amz.engine.request_cards.requests_list(*requests_to_list(amz.store))
+        listing = amz.engine.request_cards.in_language(cards.lang)
+        return listing.requests_list(*requests_to_list(amz.store))
     if name == "stats":
         titles = {e.id: e.in_language(cards.lang).title for e in amz.engine.entries.values()}
         return cards.stats_card([stats(amz.store, 7), stats(amz.store, 30)], titles)

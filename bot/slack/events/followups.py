@@ -32,22 +32,24 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
     entry = amz.engine.entry(thread.entry_id)
     if entry is None:
         return True
+    # The person's language; else the one the thread was answered in.
+    lang = await language_for(amz, client, event.get("user"), text=text, fallback=thread.lang)
     if intent == EXPLAIN:
         match = Match(entry.id, entry.title, 100, {}, thread.skus, thread.orders)
-        lang = await language_for(amz, client, event.get("user"), text=text)
         card = amz.engine.cards.in_language(lang).entry_card(entry, match)
         await post_card(client, event["channel"], card, event["thread_ts"])
         return True
     if intent == REPROCESS:
-        await reprocess_from_words(amz, client, event, thread, entry)
+        await reprocess_from_words(amz, client, event, thread, entry, lang)
     return True
 
 
 async def reprocess_from_words(
-    amz, client: AsyncWebClient, event: dict, thread: ThreadContext, entry: Entry
+    amz, client: AsyncWebClient, event: dict, thread: ThreadContext, entry: Entry, lang: str
 ) -> None:
-    """The ids the message names, else the thread's own targets not requested yet."""
-    cards = amz.engine.request_cards
+    """The ids the message names, else the thread's own targets not requested yet; what the
+    person hears, in `lang`."""
+    cards = amz.engine.request_cards.in_language(lang)
     where = {"user": event["user"], "channel": event["channel"], "thread_ts": event["thread_ts"]}
     if not entry.reprocessable:
         await tell_privately(
@@ -85,6 +87,7 @@ async def reprocess_from_words(
         user=event["user"],
         channel=event["channel"],
         thread_ts=event["thread_ts"],
+        lang=lang,
     )
     if created.request is not None and len(remaining) > len(targets):
         note = cards.notice(

@@ -7,6 +7,7 @@ import json
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.language import choose_language
 from bot.reprocess import is_request_id
 from bot.requestcards import FAILED_MODAL
 from bot.slack.ack import ack_then
@@ -37,6 +38,7 @@ async def submit_reason(
         message_ts=where.get("m", ""),
         target=where.get("t") if isinstance(where.get("t"), str) else None,
         reason=reason,
+        lang=choose_language(chosen=where.get("l")),
     )
 
 

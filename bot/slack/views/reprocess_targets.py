@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.knowledge import Entry
+from bot.language import choose_language
 from bot.reprocess import MAX_TARGETS, extract_targets, valid_targets
 from bot.requestcards import REQUEST_MODAL
 from bot.slack.ack import ack_then
@@ -24,6 +25,7 @@ class Choice:
     where: dict
     targets: tuple[str, ...]
     errors: dict[str, str]
+    lang: str = "en"  # of the person choosing (the card they clicked)
 
 
 def read_choice(amz, view: dict) -> Choice:
@@ -32,9 +34,10 @@ def read_choice(amz, view: dict) -> Choice:
     except ValueError:
         where = {}
     entry = amz.engine.entry(where.get("e", ""))
-    cards = amz.engine.request_cards
+    lang = choose_language(chosen=where.get("l"))
+    cards = amz.engine.request_cards.in_language(lang)
     if entry is None or not entry.reprocessable:
-        return Choice(None, where, (), {"more": cards.notice_text("unknown_error")})
+        return Choice(None, where, (), {"more": cards.notice_text("unknown_error")}, lang)
     kind = entry.reprocess_target
     values = view.get("state", {}).get("values", {})
     ticked = [
@@ -54,7 +57,7 @@ def read_choice(amz, view: dict) -> Choice:
         errors["more"] = cards.notice_text("nothing_selected", target_kind=kind)
     elif len(targets) > MAX_TARGETS:
         errors["more"] = cards.notice_text("too_many", target_kind=kind, count=len(targets))
-    return Choice(entry, where, targets, errors)
+    return Choice(entry, where, targets, errors, lang)
 
 
 async def check_choice(ack: AsyncAck, view: dict, context: AsyncBoltContext) -> bool:
@@ -83,6 +86,7 @@ async def submit_choice(
         channel=choice.where.get("c", ""),
         thread_ts=choice.where.get("t", ""),
         response_url=choice.where.get("u"),
+        lang=choice.lang,
     )
 
 
