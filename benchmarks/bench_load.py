@@ -95,6 +95,13 @@ class RemoteFake:
         self.proc.terminate()
         self.proc.wait(timeout=10)
 
+    def set_locales(self, locales: dict[str, str]) -> None:
+        request = urllib.request.Request(
+            self.base + "/_locales", data=json.dumps(locales).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30):
+            pass
+
     def calls_to(self, method: str) -> list[SimpleNamespace]:
         with urllib.request.urlopen(self.base + "/_calls", timeout=30) as response:
             calls = json.loads(response.read())
@@ -260,9 +267,25 @@ def request_view(skus: list[str], thread_ts: str) -> dict:
     return CARDS.request_modal(ENTRY, skus, len(skus), where)
 
 
+# The people who write and click: a third each with Slack in Portuguese, Spanish and English,
+# so each answer's language comes from a locale asked of Slack (once per person).
+PEOPLE = {
+    f"U{lang.upper()}{n:03d}": locale
+    for lang, locale in (("pt", "pt-BR"), ("es", "es-LA"), ("en", "en-US"))
+    for n in range(40)
+}
+
+
+# A thread note of a new request, and the answer card's first heading, in each language.
+REQUESTED = re.compile(
+    r"Reprocessing requested|Reprocessamento solicitado|Reprocesamiento solicitado"
+)
+CARD_HEADINGS = {"en": "What happened", "pt": "O que aconteceu", "es": "Qué pasó"}
+
+
 def answer_key(text: str) -> str | None:
-    """The first SKU of a thread note ("… for SKU 1 …" or "… for 4 SKUs: 1, 2, …")."""
-    found = re.search(r"for (?:SKU |\d+ SKUs: )(\d+)", text)
+    """The first SKU of a thread note, in any language ("… for SKU 1 …", "… para 4 SKUs: 1, …")."""
+    found = re.search(r"(?:for|para) (?:SKU |\d+ SKUs: )(\d+)", text)
     return found.group(1) if found else None
 
 
@@ -275,29 +298,32 @@ def build_jobs(
 ) -> list[Job]:
     jobs: list[Job] = []
     every = round(1 / hostile_share) if hostile and hostile_share else 0
+    people = sorted(PEOPLE)
     for i in range(count):
         paste = rng.choice(PASTES)
+        user = rng.choice(people)
         roll = i % 10
         if every and i % every == every - 1:
-            event = message_event(rng.choice(hostile), channel=WATCHED)
+            event = message_event(rng.choice(hostile), channel=WATCHED, user=user)
             jobs.append(Job("hostile", event["ts"], sender.event(event)))
         elif roll < 3:
             channel = f"CLOAD{i:05d}"
-            jobs.append(Job("command", channel, sender.command(paste, channel=channel)))
+            command = sender.command(paste, channel=channel, user=user)
+            jobs.append(Job("command", channel, command))
         elif roll < 5:
-            event = mention_event(f"sku {10000 + i} {paste}")
+            event = mention_event(f"sku {10000 + i} {paste}", user=user)
             jobs.append(Job("mention", event["ts"], sender.event(event)))
         elif roll < 8:
-            event = message_event(f"help please: {paste}", channel=WATCHED)
+            event = message_event(f"help please: {paste}", channel=WATCHED, user=user)
             jobs.append(Job("watched", event["ts"], sender.event(event)))
         elif roll == 8 and i % 20 < 10:
             sku = str(900000 + i)
-            jobs.append(Job("click", sku, sender.click(*card_click((sku,)))))
+            jobs.append(Job("click", sku, sender.click(*card_click((sku,)), user=user)))
         elif roll == 8:
             # A multi-SKU card: the click opens the modal, answered by views.open.
             skus = tuple(str(800000 + i * 10 + k) for k in range(5))
             message, action = card_click(skus)
-            payload = click_payload(message, action)
+            payload = click_payload(message, action, user=user)
             payload["trigger_id"] = f"trigger-{i}"
             jobs.append(Job("modal", payload["trigger_id"], sender.interactive(payload)))
         else:
@@ -305,7 +331,7 @@ def build_jobs(
             skus = [str(700000 + i * 10 + k) for k in range(5)]
             view = request_view(skus, new_ts())
             values = modal_choice(view, unselect=(skus[2],))
-            jobs.append(Job("submit", skus[0], sender.submit_view(view, values)))
+            jobs.append(Job("submit", skus[0], sender.submit_view(view, values, user=user)))
     # Slack retries: 10% of the events arrive a second time, same event id, with a retry header.
     events = [j for j in jobs if j.kind in ("mention", "watched")]
     for job in rng.sample(events, max(1, len(jobs) // 10)):
@@ -345,6 +371,7 @@ async def fire_all(url: str, jobs: list[Job], concurrency: int, errors: list[str
 def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) -> dict:
     rng = random.Random(11)
     with RemoteFake() as slack, tempfile.TemporaryDirectory() as tmp:
+        slack.set_locales(PEOPLE)
         env = bot_env(
             slack.url,
             Path(tmp) / "load.db",
@@ -382,6 +409,7 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
             answers: Counter = Counter()
             first_at: dict[str, float] = {}
             ops_posts = 0
+            spoken: Counter = Counter()
             for call in slack.calls_to("views.open"):
                 answers[call.params["trigger_id"]] += 1
                 first_at.setdefault(call.params["trigger_id"], call.at)
@@ -390,8 +418,10 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
                 if p.get("channel") == OPS:
                     ops_posts += 1
                     continue
-                blocks = json.dumps(p.get("blocks"))
-                if "Reprocessing requested" in blocks:
+                blocks = json.dumps(p.get("blocks"), ensure_ascii=False)
+                for lang, heading in CARD_HEADINGS.items():
+                    spoken[lang] += heading in blocks
+                if REQUESTED.search(blocks):
                     key = answer_key(blocks)
                 elif str(p.get("channel", "")).startswith("CLOAD"):
                     key = p["channel"]
@@ -421,6 +451,7 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
                     first = int(j.key)
                     clicks += [str(first + k) for k in (0, 1, 3, 4)]
             unticked = [str(int(j.key) + 2) for j in originals if j.kind == "submit"]
+            locale_lookups = len(slack.calls_to("users.info"))
             rss = peak_rss_mb(bot.proc.pid)
             pss = memory.stop()
             bot_cpu = cpu_seconds(bot.proc.pid) - cpu_before
@@ -446,6 +477,8 @@ def run(count: int, concurrency: int, hostile: list[str], hostile_share: float) 
         },
         "throughput_rps": round(len(jobs) / sent_seconds, 1),
         "all_answered_seconds": round(total_seconds, 1),
+        "cards_by_language": dict(sorted(spoken.items())),
+        "slack_asked_locales": locale_lookups,
         "missing_answers": len(missing),
         "duplicated_answers": len(doubled),
         "requests_recorded_once": all(recorded[s] == 1 for s in clicks)

@@ -654,6 +654,11 @@ class _Server:
             return web.Response(
                 body=json.dumps(recorded, default=str).encode(), content_type="application/json"
             )
+        if request.path == "/_locales" and request.method == "POST":
+            # For a fake running in its own process: the locales users.info gives (user: locale).
+            for user, locale in (await request.json()).items():
+                self.fake.set_locale(user, locale)
+            return web.Response(text="ok")
         params, bad_body = _request_params(
             request.query_string, request.headers.get("Content-Type", ""), await request.read()
         )
