@@ -8,6 +8,7 @@ person's language.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.knowledge import LANGUAGES
@@ -155,6 +156,7 @@ def from_locale(locale: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+@functools.lru_cache(maxsize=256)  # asked several times of one message on its way
 def language_of_text(text: str) -> str | None:
     """The language most of the text's telling words belong to; None when it does not say."""
     counts = dict.fromkeys(LANGUAGES, 0)
