@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
 import signal
 import socket
 import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -71,6 +73,20 @@ def start_services(settings: Settings) -> Engine:
     return engine
 
 
+@dataclass
+class HealthProbe:
+    """Why the database cannot be written now (None: it can), probed at most once a second."""
+
+    store: Store
+    checked_at: float = -math.inf
+    found: str | None = None
+
+    def problem(self) -> str | None:
+        if time.monotonic() - self.checked_at > HEALTH_CACHE_SECONDS:
+            self.checked_at, self.found = time.monotonic(), self.store.check_writable()
+        return self.found
+
+
 async def web_application(settings: Settings) -> web.Application:
     """`POST /slack/events` for everything Slack sends; `GET /healthz` while it can serve."""
     from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -86,7 +102,7 @@ async def web_application(settings: Settings) -> web.Application:
     outbox = make_sender(settings, engine, client, session)
     bolt = build_app(settings, client, engine, outbox=outbox, signature_checked=True)
     gate = RequestGate(settings.signing_secret or "", body_seconds=settings.body_timeout_seconds)
-    checked: list = [0.0, None]  # when the database was last probed, and what it said
+    probe = HealthProbe(engine.store)
 
     async def slack_events(request: web.Request) -> web.Response:
         try:
@@ -103,10 +119,9 @@ async def web_application(settings: Settings) -> web.Application:
 
     async def health(request: web.Request) -> web.Response:
         # 503 says "restart me or page someone": answers go out, but nothing is stored.
-        if time.monotonic() - checked[0] > HEALTH_CACHE_SECONDS:
-            checked[:] = [time.monotonic(), engine.store.check_writable()]
-        if checked[1]:
-            return web.Response(status=503, text=f"database not writable: {checked[1]}\n")
+        problem = probe.problem()
+        if problem:
+            return web.Response(status=503, text=f"database not writable: {problem}\n")
         return web.Response(text="ok\n")
 
     async def start_outbox(app: web.Application) -> None:
