@@ -201,7 +201,7 @@ def test_a_portuguese_paste_is_reprocessed_in_portuguese_and_ops_read_their_lang
     done = button(ops.params["blocks"], "reprocess_done")
     send.click(posted_message(ops), done, user=OPS_LEAD, channel=OPS)
     [update] = slack.wait_for("chat.update")
-    assert ":white_check_mark: *Hecha*" in shown(update)
+    assert ":white_check_mark: *Completada*" in shown(update)
     [told] = slack.wait_for(
         "chat.postMessage", predicate=in_channel("CGENERAL", "foram reprocessados os 2 SKUs")
     )
