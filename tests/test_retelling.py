@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.matching.retelling import MAX_CONFIDENCE, Concepts
 from bot.normalize import fold
-from bot.retelling import MAX_CONFIDENCE, Concepts
 from bot.vocabulary import load_vocabulary
 from tests.conftest import KNOWLEDGE
 

@@ -19,12 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import snowballstemmer
 
+from bot.matching.calibration import MAX_RETOLD_CONFIDENCE as MAX_CONFIDENCE
 from bot.normalize import fold, words
 from bot.vocabulary import Vocabulary
 
-# A retelling is never as certain as the platform's own words: its confidence stays
-# below what a watched channel needs to answer unasked.
-MAX_CONFIDENCE = 89
 # A line must share at least this many ideas with a message to retell it.
 MIN_SHARED = 2
 # How much of a message a line must say (in weight of shared ideas) to be sure of it:
