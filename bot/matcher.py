@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from bot.knowledge import Entry
-from bot.matching.align import Hit, exact_hits, fuzzy_hit
+from bot.language import language_of_text
+from bot.matching.align import Hit, exact_hits, fuzzy_hit, says_any
 from bot.matching.calibration import ALTERNATIVE_THRESHOLD, MATCH_THRESHOLD, confidence
+from bot.matching.concepts import Concepts
 from bot.matching.decide import MAX_ALTERNATIVES, NEAR_TIE, alternatives, choose, merge
 from bot.matching.index import WordIndex
 from bot.matching.lines import Line
 from bot.matching.patterns import PLACEHOLDER, Variant
 from bot.matching.results import Match, MatchResult
-from bot.matching.retelling import Concepts, RetellingIndex
+from bot.matching.retelling import STATEMENT_FACTOR, RetellingIndex, Told
 from bot.matching.slots import LooseIds, SlotReader
 from bot.normalize import MAX_INPUT_CHARS, clean_paste, fold, words
 from bot.vocabulary import Vocabulary
@@ -63,26 +66,35 @@ class Matcher:
         self.vocabulary = vocabulary or Vocabulary()
         self.variants: list[Variant] = []
         published: list[int] = []
+        told: list[Told] = []
         for entry in entries:
             messages = set(entry.all_messages())
+            # An order message is about an order even when it says only "Inactive SKU".
+            implied = frozenset({"order"}) if entry.scope == "order" else frozenset()
             for lang, message in entry.all_texts():
                 variant = Variant.of(entry.id, lang, message)
                 if variant.skeleton:
                     # Guesses for a paste nothing matched come from the published messages
                     # only: the short older wordings ("Feed rejected") look like any chat.
-                    if (lang, message) in messages:
+                    is_published = (lang, message) in messages
+                    if is_published:
                         published.append(len(self.variants))
                     self.variants.append(variant)
+                    text = PLACEHOLDER.sub(" ", message)
+                    told.append(
+                        Told(text, entry.id, lang, is_published, implied, variant.placeholders)
+                    )
+        concepts = Concepts(self.vocabulary)
+        self._problems = problems = self.vocabulary.problem_ideas
+        self.variants = [self._with_problem_words(v, concepts) for v in self.variants]
         self._index = WordIndex(self.variants, published)
         # Messages by their ideas, for lines that retell an error in other words.
-        scopes = {entry.id: entry.scope for entry in entries}
         self._retellings = RetellingIndex(
-            [PLACEHOLDER.sub(" ", v.template) for v in self.variants],
-            [
-                frozenset({"order"}) if scopes[v.entry_id] == "order" else frozenset()
-                for v in self.variants
-            ],
-            Concepts(self.vocabulary),
+            told,
+            concepts,
+            problems,
+            self.vocabulary.attribute_ideas,
+            self.vocabulary.specific_problems,
         )
         ideas_of = {
             v.template: ideas
@@ -90,6 +102,29 @@ class Matcher:
         }
         self._slots = SlotReader(self.vocabulary, self._retellings.concepts, ideas_of)
         self._titles = {entry.id: entry.title for entry in entries}
+
+    def _with_problem_words(self, variant: Variant, concepts: Concepts) -> Variant:
+        words = variant.skeleton.split()
+        said = [i for i, w in enumerate(words) if concepts.of(w, variant.lang) & self._problems]
+        if not said:
+            return variant
+        problem = frozenset(words[i] for i in said)
+        # What it says only after its last "not" that means something ("uploaded").
+        before = set(words[: said[-1]])
+        after = frozenset(
+            w
+            for w in words[said[-1] + 1 :]
+            if w not in before and any(not i.startswith("=") for i in concepts.of(w, variant.lang))
+        )
+        return replace(variant, problem_words=problem, after_problem=after - problem)
+
+    def _states_nothing_wrong(self, variant: Variant, line: Line) -> bool:
+        """The line says what the message says around its "not" (or "inactive"), but not
+        that: "we re-uploaded the mapping spreadsheet" for "... spreadsheet was not
+        uploaded". A line cut before the message's "not" is only cut short."""
+        if not variant.after_problem or says_any(variant.problem_words, line.words):
+            return False
+        return says_any(variant.after_problem, line.words)
 
     def _line_hits(self, text: str) -> list[Hit]:
         """Every candidate a line could be, scored; near-ties carry their tie-breaker."""
@@ -107,11 +142,18 @@ class Matcher:
             hit = fuzzy_hit(variant, line.skeleton)
             if hit is not None:
                 fuzzy.append(hit)
-        found = hits + fuzzy
         if max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
+            ideas = self._retellings.concepts.of_words(line.words, language_of_text(line.text))
+            if not self._retellings.states_a_problem(ideas):
+                # "We re-uploaded the mapping spreadsheet" is most of "The mapping spreadsheet
+                # was not uploaded", but without the "not" it reports nothing.
+                for hit in fuzzy:
+                    if self._states_nothing_wrong(hit.variant, line):
+                        hit.score *= STATEMENT_FACTOR
             # Not the platform's words: perhaps the error retold in the writer's own.
-            for retold in self._retellings.retold(line.words, RETOLD_PER_LINE):
-                found.append(Hit(self.variants[retold.variant], retold.confidence, False, 0, {}))
+            for retold in self._retellings.retold(ideas, RETOLD_PER_LINE):
+                fuzzy.append(Hit(self.variants[retold.variant], retold.confidence, False, 0, {}))
+        found = hits + fuzzy
         top = max((hit.score for hit in found), default=0.0)
         for hit in found:
             if top - hit.score <= NEAR_TIE:  # only near-ties need the tie-breaker

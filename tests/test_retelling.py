@@ -99,6 +99,56 @@ def test_inflections_and_languages_meet_in_one_idea(concepts):
     assert concepts.of("inativos") == concepts.of("inactive") == concepts.of("desactivado")
     assert concepts.of("planilha") == concepts.of("plantilla") == concepts.of("spreadsheet")
     assert concepts.of(fold("política")) == concepts.of("policy") == concepts.of("channel")
-    assert concepts.of("the") is None and concepts.of("4410") is None
+    assert concepts.of("the") == concepts.of("4410") == frozenset()
     # A word the vocabulary does not know is an idea of its own, its inflections folded.
     assert concepts.of("etiquetas") == concepts.of("etiqueta") != concepts.of("voltagem")
+
+
+def test_a_word_in_two_groups_says_both(concepts):
+    assert concepts.of("rejected") >= {"accepted", "negation"}
+    assert concepts.of("unauthorized") >= {"permission", "negation"}
+
+
+def test_a_word_can_mean_something_in_one_language_only(concepts):
+    # Portuguese "no" is "in the"; Spanish and English "no" say no.
+    assert concepts.of("no", "pt") == frozenset()
+    assert concepts.of("no", "es") == concepts.of("no", "en") == concepts.of("not")
+    assert concepts.of("no") == frozenset()  # the language unknown: nothing is assumed
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "a categoria global dos produtos novos está configurada na integração",
+        "we re-uploaded the category and attribute mapping spreadsheet this morning",
+        "el token de la configuración de amazon ya fue renovado",
+    ],
+)
+def test_saying_how_things_are_is_no_error(matcher, statement):
+    assert matcher.match(statement).matches == []
+
+
+def test_an_order_error_is_told_about_an_order(matcher):
+    assert (
+        best(matcher, "o pedido da amazon não entrou: SKU sem estoque").id == "order-out-of-stock"
+    )
+    # Stock talk with no order in it is the warehouse's business, not the order error.
+    assert matcher.match("o sku 7788 está sem estoque no depósito de Recife").matches == []
+
+
+def test_a_retelling_only_one_error_fits_is_answered(matcher):
+    # Few words, but only one error speaks of an expired token.
+    assert best(matcher, "o token venceu de novo").id == "token-expired"
+    assert best(matcher, "nuestro token de amazon caducó").id == "token-expired"
+
+
+def first_guess(matcher, text):
+    result = matcher.match(text)
+    return (result.matches or result.alternatives)[0].id
+
+
+def test_the_attribute_a_line_names_fills_a_message_that_takes_any(matcher):
+    # Divergence's message says "attribute ({attribute})": Tamanho is its attribute, and the
+    # line says "different", not "missing".
+    text = "o atributo Tamanho do sku na VTEX está diferente do que está na Amazon"
+    assert first_guess(matcher, text) == "attribute-divergence"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from bot.matching.lines import Line, core
@@ -85,3 +85,13 @@ def short_message_score(extra: int, as_printed: bool) -> float:
     # The platform capitalises its messages; chat about "an inactive sku" does not.
     penalty = 4 * extra if as_printed else 12 * extra
     return max(0.0, 100.0 - min(penalty, 60))
+
+
+def says_any(message_words: frozenset[str], line_words: list[str]) -> bool:
+    """The line has one of these words of a message, or a misspelling of it; none asked, yes."""
+    if not message_words:
+        return True
+    return any(
+        process.extractOne(word, line_words, scorer=fuzz.ratio, score_cutoff=80) is not None
+        for word in message_words
+    )

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from rapidfuzz import fuzz, process
 
 from bot.matching.align import Hit
+from bot.matching.concepts import Concepts
 from bot.matching.lines import WORD
 from bot.matching.patterns import Variant, strip_value
-from bot.matching.retelling import Concepts
 from bot.normalize import context_slots, fold, sku_list
 from bot.vocabulary import Vocabulary
 
@@ -119,7 +119,7 @@ class SlotReader:
             named = ideas & self.vocabulary.attribute_ideas
             folded = fold(line)
             for m in WORD.finditer(folded) if named else ():
-                if self.concepts.of(m.group()) in named:
+                if self.concepts.of(m.group()) & named:
                     slots["attribute"] = line[m.start() : m.end()]
                     break
         # A message read exactly has its values where its placeholders are, and nowhere else.
