@@ -96,11 +96,12 @@ class Matcher:
             self.vocabulary.attribute_ideas,
             self.vocabulary.specific_problems,
         )
-        ideas_of = {
-            v.template: ideas
-            for v, ideas in zip(self.variants, self._retellings.ideas_of, strict=True)
-        }
-        self._slots = SlotReader(self.vocabulary, self._retellings.concepts, ideas_of)
+        texts: dict[str, list[tuple[str, str]]] = {}
+        ideas: dict[str, set[str]] = {}
+        for v, said in zip(self.variants, self._retellings.ideas_of, strict=True):
+            texts.setdefault(v.entry_id, []).append((v.lang, v.template))
+            ideas.setdefault(v.entry_id, set()).update(said)
+        self._slots = SlotReader(self.vocabulary, concepts, texts, ideas)
         self._titles = {entry.id: entry.title for entry in entries}
 
     def _with_problem_words(self, variant: Variant, concepts: Concepts) -> Variant:
@@ -152,7 +153,8 @@ class Matcher:
                         hit.score *= STATEMENT_FACTOR
             # Not the platform's words: perhaps the error retold in the writer's own.
             for retold in self._retellings.retold(ideas, RETOLD_PER_LINE):
-                fuzzy.append(Hit(self.variants[retold.variant], retold.confidence, False, 0, {}))
+                variant = self.variants[retold.variant]
+                fuzzy.append(Hit(variant, retold.confidence, False, 0, {}, retold=True))
         found = hits + fuzzy
         top = max((hit.score for hit in found), default=0.0)
         for hit in found:

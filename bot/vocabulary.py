@@ -11,7 +11,14 @@ import yaml
 from bot.knowledge import LANGUAGES, Problem
 from bot.normalize import fold
 
-LISTS = ("other_marketplaces", "ignore", "attribute_ideas", "problem_ideas", "specific_problems")
+LISTS = (
+    "other_marketplaces",
+    "ignore",
+    "attribute_ideas",
+    "value_ideas",
+    "problem_ideas",
+    "specific_problems",
+)
 _LIST_REASON = "must be a list of words or phrases (quote no, yes, on, off, y, n)"
 GROUPS = ("concepts",)
 # Words that mean one thing in one language and another (or nothing) in the others:
@@ -28,7 +35,8 @@ class Vocabulary:
     groups says both); `ignore` lists words that say nothing here (articles, chat);
     `in_language` gives words their idea in one language only ("no" is a negation in
     Spanish and English, "in the" in Portuguese); `attribute_ideas` are the ideas that
-    name an attribute; `problem_ideas` those that say something is wrong (a negation,
+    name an attribute; `value_ideas` those that say an error is about a value the line may
+    quote (a value, a variation); `problem_ideas` those that say something is wrong (a negation,
     inactive, expired, different...), and `specific_problems` those of them that say which
     wrong (different is not missing); `other_marketplaces` names the marketplaces whose
     errors are not ours.
@@ -38,6 +46,7 @@ class Vocabulary:
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ignore: tuple[str, ...] = ()
     attribute_ideas: frozenset[str] | tuple[str, ...] = frozenset()
+    value_ideas: frozenset[str] | tuple[str, ...] = frozenset()
     problem_ideas: frozenset[str] | tuple[str, ...] = frozenset()
     specific_problems: frozenset[str] | tuple[str, ...] = frozenset()
     # (language, idea or "ignore", words)
@@ -45,6 +54,7 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attribute_ideas", frozenset(self.attribute_ideas))
+        object.__setattr__(self, "value_ideas", frozenset(self.value_ideas))
         object.__setattr__(self, "problem_ideas", frozenset(self.problem_ideas))
         object.__setattr__(self, "specific_problems", frozenset(self.specific_problems))
         names = sorted((re.escape(fold(n)) for n in self.other_marketplaces), key=len, reverse=True)
@@ -100,7 +110,7 @@ def load_vocabulary(knowledge_dir: Path) -> tuple[Vocabulary, list[Problem]]:
         concepts=tuple((name, tuple(words)) for name, words in groups.items()),
         in_language=tuple(local),
     )
-    for name in ("attribute_ideas", "problem_ideas", "specific_problems"):
+    for name in ("attribute_ideas", "value_ideas", "problem_ideas", "specific_problems"):
         for idea in sorted(set(found[name]) - set(groups)):
             problems.append(Problem("vocabulary", name, f"{idea!r} is no idea of concepts"))
     for lang, idea, _ in local:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.patterns import Variant, compile_message, strip_value
+from bot.matching.patterns import Variant, compile_message, first_quoted, strip_value
 from bot.normalize import fold
 
 
@@ -55,3 +55,10 @@ def test_a_message_of_four_words_or_fewer_is_short(words, short):
 )
 def test_a_value_loses_the_quotes_around_it_but_not_its_own_brackets(raw, value):
     assert strip_value(raw) == value
+
+
+def test_a_value_that_opens_a_quote_ends_where_it_closes():
+    assert first_quoted("'Mate' que cargamos") == "Mate"
+    # The quote may have been read as the separator before the value.
+    assert first_quoted("Mate' que cargamos", before="el valor '") == "Mate"
+    assert first_quoted("Azul Royal") == "Azul Royal"

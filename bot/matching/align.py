@@ -31,6 +31,7 @@ class Hit:
     start: int
     slots: dict[str, str]
     fit: float = 0.0  # similarity of the whole line to the message: the tie-breaker
+    retold: bool = False  # found by the ideas the line shares with it, not its words
 
 
 def exact_hits(variant: Variant, line: Line) -> list[Hit]:

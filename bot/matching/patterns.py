@@ -71,6 +71,22 @@ def strip_value(raw: str) -> str:
     return raw[start:end]
 
 
+def first_quoted(raw: str, before: str = "") -> str:
+    """A captured value that opens with a quote or a parenthesis (or follows one, `before`)
+    ends where it closes: "'Mate' que cargamos" is 'Mate'."""
+    text = raw.lstrip()
+    opener = text[:1] if text[:1] in _QUOTE_CLOSER else before[-1:]
+    closer = _QUOTE_CLOSER.get(opener)
+    if not closer:
+        return raw
+    start = 1 if text[:1] == opener else 0
+    end = text.find(closer, start)
+    return text[start:end] if end > start else raw
+
+
+_QUOTE_CLOSER = {'"': '"', "'": "'", "(": ")"}
+
+
 def _slot_pattern(name: str, before: str, after: str) -> str:
     if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
         # "(Azul Royal)": everything up to the closing parenthesis, spaces included.

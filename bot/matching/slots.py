@@ -4,22 +4,18 @@ attribute and value a retelling names."""
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
+from bot.language import language_of_text
 from bot.matching.align import Hit
 from bot.matching.concepts import Concepts
-from bot.matching.lines import WORD
-from bot.matching.patterns import Variant, strip_value
-from bot.normalize import context_slots, fold, sku_list
+from bot.matching.lines import WORD, Line
+from bot.matching.patterns import PLACEHOLDER, Variant, first_quoted, strip_value
+from bot.matching.retold_values import Slot, assign, candidates, slots_of
+from bot.normalize import context_slots, fold, sku_list, words
 from bot.vocabulary import Vocabulary
-
-# A value quoted in a retelling: "Azul Marinho", 'Azul', (Azul); not an apostrophe.
-_QUOTED = re.compile(
-    r'"([^"\n]{1,80})"|(?<![A-Za-z])\'([^\'\n]{1,80})\'(?![A-Za-z])|\(([^()\n]{1,80})\)'
-)
 
 
 class LooseIds:
@@ -69,7 +65,8 @@ def fuzzy_slots(variant: Variant, line: str) -> dict[str, str]:
         m = pattern.search(corrected_folded)
         if m:
             name = next(iter(m.groupdict()))
-            value = strip_value(corrected[m.start(name) : m.end(name)])
+            raw = corrected[m.start(name) : m.end(name)]
+            value = strip_value(first_quoted(raw, corrected[: m.start(name)].rstrip()))
             if value:
                 slots[name] = value
     return slots
@@ -79,12 +76,28 @@ class SlotReader:
     """Reads every value a matched line holds, for the card and the reprocessing button."""
 
     def __init__(
-        self, vocabulary: Vocabulary, concepts: Concepts, ideas_of: Mapping[str, frozenset[str]]
+        self,
+        vocabulary: Vocabulary,
+        concepts: Concepts,
+        texts: Mapping[str, Sequence[tuple[str, str]]],
+        ideas: Mapping[str, set[str]],
     ):
-        """`ideas_of` maps each message (template) to the ideas it says."""
+        """`texts` are each error's messages and wordings as `(lang, text)`, `ideas` what
+        they say, in any language."""
         self.vocabulary = vocabulary
         self.concepts = concepts
-        self.ideas_of = ideas_of
+        self.ideas = {entry: frozenset(said) for entry, said in ideas.items()}
+        self.slots = {}
+        for entry, told in texts.items():
+            # An error about a value (a value, a variation) whose messages have no
+            # placeholder for it takes the value a line quotes.
+            about = self.ideas[entry] & vocabulary.value_ideas
+            pseudo = [Slot("value", about, frozenset())] if about else []
+            self.slots[entry] = slots_of(told, concepts, pseudo)
+        self.words_of = {
+            entry: frozenset(w for _, text in told for w in words(fold(PLACEHOLDER.sub(" ", text))))
+            for entry, told in texts.items()
+        }
 
     def read(self, hit: Hit, line: str, index: int, loose: LooseIds) -> dict:
         """The values for `hit`, found on `line` (line `index` of the paste) or near it."""
@@ -95,39 +108,57 @@ class SlotReader:
                 near = loose.nearest(key, index)
                 if near is not None:
                     slots[key] = near
-        if not hit.exact:
+        if not hit.exact and not hit.retold:
             slots.update(fuzzy_slots(hit.variant, line))
         found = {**slots, **hit.slots}
-        self.named_slots(hit.variant, line, found, read_exactly=hit.exact)
         listed = sku_list(line)
+        self.named_slots(hit.variant, line, found)
+        self.told_slots(hit, line, found, set(listed))
         if len(listed) > 1 and found.get("sku") in (None, *listed):
             # "SKUs 9001, 9002: ...": every one of them, the first as "the" SKU.
             found["sku"] = listed[0]
             found["sku_list"] = listed
         return found
 
-    def named_slots(
-        self, variant: Variant, line: str, slots: dict, read_exactly: bool = False
-    ) -> None:
-        """The attribute a message names, and a value quoted beside it, as the line writes them.
+    def named_slots(self, variant: Variant, line: str, slots: dict) -> None:
+        """The attribute a message names, as the line writes it.
 
         "o valor "Azul Marinho" de Cor não é aceito": the attribute is the word that says
-        what the message's attribute says (Cor for Color), the value what is quoted.
+        what the message's attribute says (Cor for Color).
         """
-        ideas = self.ideas_of[variant.template]
-        if "attribute" not in slots:
-            named = ideas & self.vocabulary.attribute_ideas
-            folded = fold(line)
-            for m in WORD.finditer(folded) if named else ():
-                if self.concepts.of(m.group()) & named:
-                    slots["attribute"] = line[m.start() : m.end()]
-                    break
-        # A message read exactly has its values where its placeholders are, and nowhere else.
-        values_read = read_exactly and any(p not in ("sku", "order") for p in variant.placeholders)
-        if "value" not in slots and "value" in ideas and not values_read:
-            attribute = str(slots.get("attribute", "")).lower()
-            for m in _QUOTED.finditer(line):
-                quoted = next(g for g in m.groups() if g is not None).strip()
-                if quoted and quoted.lower() != attribute and not quoted.isdigit():
-                    slots["value"] = quoted
-                    break
+        if "attribute" in slots:
+            return
+        named = self.ideas[variant.entry_id] & self.vocabulary.attribute_ideas
+        folded = fold(line)
+        for m in WORD.finditer(folded) if named else ():
+            if self.concepts.of(m.group()) & named:
+                slots["attribute"] = line[m.start() : m.end()]
+                break
+
+    def told_slots(self, hit: Hit, text: str, slots: dict, ids: set[str]) -> None:
+        """The values a line names in its own words, for the placeholders not read yet."""
+        variant = hit.variant
+        open_slots = [s for s in self.slots[variant.entry_id] if s.name not in slots]
+        if hit.exact:
+            # The platform's text has its values where its placeholders are; a value the
+            # line quotes beside it ("pusimos 'Niña'") is one its message speaks of.
+            open_slots = [s for s in open_slots if s.name not in variant.placeholders]
+        elif not hit.retold:
+            # A misspelled message holds the values of its own placeholders, no others.
+            open_slots = [s for s in open_slots if s.name in variant.placeholders]
+        if not open_slots:
+            return
+        line = Line.read(text)
+        lang = language_of_text(text)
+        taken = {str(v) for k, v in slots.items() if k != "sku_list"} | ids
+        found = candidates(
+            line,
+            self.concepts,
+            lang,
+            self.vocabulary.attribute_ideas,
+            self.words_of[variant.entry_id],
+            taken,
+            quoted_only=hit.exact,
+        )
+        found = [c for c in found if c.value not in taken]
+        slots.update(assign(open_slots, line, found, self.concepts, lang))
