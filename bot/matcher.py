@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 
 from rapidfuzz import fuzz
 
 from bot.knowledge import Entry
-from bot.language import language_of_text
 from bot.matching.align import Hit, exact_hits, fuzzy_hit, says_any
 from bot.matching.calibration import ALTERNATIVE_THRESHOLD, MATCH_THRESHOLD, confidence
 from bot.matching.concepts import Concepts
@@ -86,7 +84,9 @@ class Matcher:
                     )
         concepts = Concepts(self.vocabulary)
         self._problems = problems = self.vocabulary.problem_ideas
-        self.variants = [self._with_problem_words(v, concepts) for v in self.variants]
+        self._concepts = concepts
+        # The words of a message that say what is wrong, read when first needed.
+        self._problem_words: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         self._index = WordIndex(self.variants, published)
         # Messages by their ideas, for lines that retell an error in other words.
         self._retellings = RetellingIndex(
@@ -97,39 +97,44 @@ class Matcher:
             self.vocabulary.specific_problems,
         )
         texts: dict[str, list[tuple[str, str]]] = {}
-        ideas: dict[str, set[str]] = {}
+        ideas: dict[str, list[frozenset[str]]] = {}
         for v, said in zip(self.variants, self._retellings.ideas_of, strict=True):
             texts.setdefault(v.entry_id, []).append((v.lang, v.template))
-            ideas.setdefault(v.entry_id, set()).update(said)
+            ideas.setdefault(v.entry_id, []).append(said)
         self._slots = SlotReader(self.vocabulary, concepts, texts, ideas)
         self._titles = {entry.id: entry.title for entry in entries}
 
-    def _with_problem_words(self, variant: Variant, concepts: Concepts) -> Variant:
-        words = variant.skeleton.split()
-        said = [i for i, w in enumerate(words) if concepts.of(w, variant.lang) & self._problems]
-        if not said:
-            return variant
-        problem = frozenset(words[i] for i in said)
-        # What it says only after its last "not" that means something ("uploaded").
-        before = set(words[: said[-1]])
-        after = frozenset(
-            w
-            for w in words[said[-1] + 1 :]
-            if w not in before and any(not i.startswith("=") for i in concepts.of(w, variant.lang))
-        )
-        return replace(variant, problem_words=problem, after_problem=after - problem)
+    def _problem_words_of(self, variant: Variant) -> tuple[frozenset[str], frozenset[str]]:
+        """The words of a message that say what is wrong ("not", "inactive"), and the words
+        that mean something it says only after the last of them ("uploaded")."""
+        key = (variant.skeleton, variant.lang)
+        if key not in self._problem_words:
+            of = self._concepts.of
+            words = variant.skeleton.split()
+            said = [i for i, w in enumerate(words) if of(w, variant.lang) & self._problems]
+            problem: frozenset[str] = frozenset(words[i] for i in said)
+            after: frozenset[str] = frozenset()
+            if said:
+                before = set(words[: said[-1]])
+                after = frozenset(
+                    w
+                    for w in words[said[-1] + 1 :]
+                    if w not in before and any(not i.startswith("=") for i in of(w, variant.lang))
+                )
+            self._problem_words[key] = (problem, after - problem)
+        return self._problem_words[key]
 
     def _states_nothing_wrong(self, variant: Variant, line: Line) -> bool:
         """The line says what the message says around its "not" (or "inactive"), but not
         that: "we re-uploaded the mapping spreadsheet" for "... spreadsheet was not
         uploaded". A line cut before the message's "not" is only cut short."""
-        if not variant.after_problem or says_any(variant.problem_words, line.words):
+        problem, after = self._problem_words_of(variant)
+        if not after or says_any(problem, line.words):
             return False
-        return says_any(variant.after_problem, line.words)
+        return says_any(after, line.words)
 
-    def _line_hits(self, text: str) -> list[Hit]:
+    def _line_hits(self, line: Line) -> list[Hit]:
         """Every candidate a line could be, scored; near-ties carry their tie-breaker."""
-        line = Line.read(text)
         if not line.words or self.vocabulary.about_another_marketplace(line.folded):
             return []
         hits: list[Hit] = []
@@ -144,7 +149,7 @@ class Matcher:
             if hit is not None:
                 fuzzy.append(hit)
         if max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
-            ideas = self._retellings.concepts.of_words(line.words, language_of_text(line.text))
+            ideas = self._retellings.concepts.of_words(line.words, line.lang)
             if not self._retellings.states_a_problem(ideas):
                 # "We re-uploaded the mapping spreadsheet" is most of "The mapping spreadsheet
                 # was not uploaded", but without the "not" it reports nothing.
@@ -173,24 +178,25 @@ class Matcher:
         deadline = time.perf_counter() + budget
         cleaned = clean_paste(text, limit)
         lines = all_lines = cleaned.lines()
-        found: list[tuple[int, Hit, str]] = []
+        found: list[tuple[int, Hit, Line]] = []
         others: list[Hit] = []
         read = len(lines)
         # Pasted tables repeat lines word for word: each distinct line is read once.
-        seen: dict[str, tuple[list[Hit], list[Hit]]] = {}
-        for index, line in enumerate(lines):
+        seen: dict[str, tuple[Line, list[Hit], list[Hit]]] = {}
+        for index, text_line in enumerate(lines):
             if index and time.perf_counter() > deadline:
                 read = index
                 break
-            if line not in seen:
-                seen[line] = choose(self._line_hits(line))
-            chosen, rest = seen[line]
+            if text_line not in seen:
+                line = Line.read(text_line)
+                seen[text_line] = (line, *choose(self._line_hits(line)))
+            line, chosen, rest = seen[text_line]
             found.extend((index, hit, line) for hit in chosen)
             others.extend(rest)
         lines = lines[:read]
         if not found and 1 < len(lines) <= MAX_JOINED_LINES:
             # A message wrapped over several lines, or broken up by chatter.
-            joined = " ".join(lines)
+            joined = Line.read(" ".join(lines))
             chosen, rest = choose(self._line_hits(joined))
             found.extend((0, hit, joined) for hit in chosen)
             others.extend(rest)

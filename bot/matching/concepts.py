@@ -82,6 +82,11 @@ class Concepts:
     def of_words(self, folded_words: Sequence[str], lang: str | None = None) -> set[str]:
         """The ideas of a text's folded words (`bot.normalize.words`), phrases read whole."""
         found: set[str] = set()
+        if self._phrases.keys().isdisjoint(folded_words):
+            for word in set(folded_words):
+                found |= self.of(word, lang)
+            return found
+        alone: set[str] = set()  # words read on their own: each once, however often said
         i = 0
         while i < len(folded_words):
             word = folded_words[i]
@@ -91,6 +96,8 @@ class Concepts:
                     i += len(phrase)
                     break
             else:
-                found |= self.of(word, lang)
+                alone.add(word)
                 i += 1
+        for word in alone:
+            found |= self.of(word, lang)
         return found

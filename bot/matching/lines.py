@@ -8,6 +8,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from bot.language import language_of_words
 from bot.normalize import fold
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -98,6 +99,11 @@ class Line:
         folded = fold(text)
         found = [(m.start(), m.group()) for m in WORD.finditer(folded)]
         return cls(text, folded, [w for _, w in found], [a for a, _ in found])
+
+    @functools.cached_property
+    def lang(self) -> str | None:
+        """The language the line is written in, when its words say (`bot.language`)."""
+        return language_of_words(self.words, "¿" in self.text or "¡" in self.text)
 
     @functools.cached_property
     def skeleton(self) -> str:

@@ -37,10 +37,6 @@ class Variant:
     skeleton: str
     placeholders: tuple[str, ...]
     anchored: tuple[re.Pattern[str], ...]
-    # Its words that say what is wrong ("not", "inactive"), once the vocabulary has read
-    # it, and the words it goes on with after the last of them ("uploaded").
-    problem_words: frozenset[str] = frozenset()
-    after_problem: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, entry_id: str, lang: str, template: str) -> Variant:

@@ -79,6 +79,48 @@ class Retold:
     confidence: float
 
 
+@dataclass(frozen=True)
+class _Error:
+    """What one error says across its messages: every idea, and where its published
+    messages do not all say one, the share of their languages that do."""
+
+    ideas: frozenset[str]
+    share: dict[str, float]
+    takes_attribute: float  # share of those languages whose message has {attribute}
+
+    def agreement(self, idea: str) -> float:
+        return AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * self.share.get(idea, 1.0)
+
+
+def _errors(messages: Sequence[Told], sets: Sequence[frozenset[str]]) -> dict[str, _Error]:
+    """Each error's `_Error`, from its messages (`sets[i]`: the ideas of `messages[i]`)."""
+    grouped: dict[str, list[int]] = {}
+    for i, m in enumerate(messages):
+        grouped.setdefault(m.entry, []).append(i)
+    errors = {}
+    for entry, indexes in grouped.items():
+        by_lang: dict[str, set[str]] = {}
+        taking: set[str] = set()
+        for i in indexes:
+            if messages[i].published:
+                by_lang.setdefault(messages[i].lang, set()).update(sets[i])
+                if "attribute" in messages[i].placeholders:
+                    taking.add(messages[i].lang)
+        ideas = frozenset().union(*(sets[i] for i in indexes))
+        share = {}
+        for idea in ideas if by_lang else ():
+            said = sum(idea in found for found in by_lang.values())
+            if said < len(by_lang):
+                share[idea] = said / len(by_lang)
+        implied = frozenset().union(*(messages[i].implied for i in indexes))
+        for idea in implied:
+            share.pop(idea, None)  # said by every message, even where it goes without saying
+        takes = any("attribute" in messages[i].placeholders for i in indexes)
+        taking_share = len(taking) / len(by_lang) if by_lang else float(takes)
+        errors[entry] = _Error(ideas, share, taking_share if takes else 0.0)
+    return errors
+
+
 class RetellingIndex:
     """The ideas of every message, weighted by rarity and agreement, ready to compare with a line."""
 
@@ -91,169 +133,171 @@ class RetellingIndex:
         specific_problems: frozenset[str] = frozenset(),
     ):
         self.concepts = concepts
-        sets = [concepts.of_words(words(fold(m.text)), m.lang) | set(m.implied) for m in messages]
-        # What each message says, for the slots a retelling names (its attribute, a value).
-        self.ideas_of: list[frozenset[str]] = [frozenset(found) for found in sets]
-        entries = list(dict.fromkeys(m.entry for m in messages))
+        # What each message says (also for the slots a retelling names: an attribute, a value).
+        self.ideas_of: list[frozenset[str]] = [
+            frozenset(concepts.of_words(words(fold(m.text)), m.lang) | m.implied) for m in messages
+        ]
+        sets = self.ideas_of
+        errors = _errors(messages, sets)
+        entries = list(errors)
         entry_at = {entry: i for i, entry in enumerate(entries)}
         self._entry_of = np.array([entry_at[m.entry] for m in messages], dtype=np.int64)
-        # Everything an error says in any of its tellings, and in how many languages of
-        # its published messages each idea is said.
-        union: list[set[str]] = [set() for _ in entries]
-        said_in: list[dict[str, set[str]]] = [{} for _ in entries]
-        languages: list[set[str]] = [set() for _ in entries]
-        takes_in: list[set[str]] = [set() for _ in entries]  # languages with {attribute}
-        takes_any = [False for _ in entries]
-        for m, found in zip(messages, sets, strict=True):
-            e = entry_at[m.entry]
-            union[e] |= found
-            takes_any[e] |= "attribute" in m.placeholders
-            if m.published:
-                languages[e].add(m.lang)
-                if "attribute" in m.placeholders:
-                    takes_in[e].add(m.lang)
-                for idea in found:
-                    said_in[e].setdefault(idea, set()).add(m.lang)
+        self._entries = len(entries)
+        # Rarity among the errors: what few errors say tells them apart.
         ideas: dict[str, int] = {}
-        for found in union:
-            for idea in found:
-                ideas.setdefault(idea, len(ideas))
-        df = np.zeros(len(ideas))
-        entry_postings: list[list[int]] = [[] for _ in ideas]
-        for e, found in enumerate(union):
-            for idea in found:
-                df[ideas[idea]] += 1
+        entry_postings: list[list[int]] = []
+        for e, error in enumerate(errors.values()):
+            for idea in error.ideas:
+                if ideas.setdefault(idea, len(ideas)) == len(entry_postings):
+                    entry_postings.append([])
                 entry_postings[ideas[idea]].append(e)
         known = concepts.known_ideas
         n = max(len(entries), 1)
         self._ideas = ideas
         self._idf = np.array(
             [
-                math.log((n + 1) / (df[i] + 0.5)) * (1.0 if idea in known else UNKNOWN_WORD_WEIGHT)
-                for idea, i in ideas.items()
+                math.log((n + 1) / (len(p) + 0.5)) * (1.0 if idea in known else UNKNOWN_WORD_WEIGHT)
+                for idea, p in zip(ideas, entry_postings, strict=True)
             ]
         )
         self._entry_postings = [np.array(p, dtype=np.int64) for p in entry_postings]
+        # Each message's ideas, weighted by rarity and by how many translations say them.
         postings: list[list[int]] = [[] for _ in ideas]
         weights: list[list[float]] = [[] for _ in ideas]
         totals = np.zeros(len(messages))
         for vi, (m, found) in enumerate(zip(messages, sets, strict=True)):
-            e = entry_at[m.entry]
+            error = errors[m.entry]
             for idea in found:
                 i = ideas[idea]
-                share = (
-                    len(said_in[e].get(idea, ())) / len(languages[e])
-                    if languages[e] and idea not in m.implied
-                    else 1.0
-                )
-                weight = self._idf[i] * (AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * share)
+                weight = float(self._idf[i]) * error.agreement(idea)
                 postings[i].append(vi)
                 weights[i].append(weight)
                 totals[vi] += weight
+        self._postings = [np.array(p, dtype=np.int64) for p in postings]
+        self._weights = [np.array(w) for w in weights]
         # A message with an {attribute} placeholder is about whichever attribute the line
         # names ("o valor do atributo Cor ... é diferente"): naming one says the placeholder,
         # worth what the word "attribute" is worth.
         self._attribute_ideas = frozenset(attribute_ideas) & set(ideas)
-        placeholder_idf = float(self._idf[ideas["attribute"]]) if "attribute" in ideas else 0.0
-        self._placeholder = np.zeros(len(messages))
-        for vi, m in enumerate(messages):
-            if "attribute" in m.placeholders:
-                e = entry_at[m.entry]
-                share = len(takes_in[e]) / len(languages[e]) if languages[e] else 1.0
-                self._placeholder[vi] = placeholder_idf * (
-                    AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * share
-                )
-                totals[vi] += self._placeholder[vi]
-        self._placeholder_idf = placeholder_idf
-        self._takes_attribute = np.array(takes_any)
-        self._postings = [np.array(p, dtype=np.int64) for p in postings]
-        self._weights = [np.array(w) for w in weights]
-        self._totals = np.maximum(totals, 1e-9)
-        self._entries = len(entries)
-        self._problem_ideas = frozenset(problem_ideas)
+        self._placeholder_idf = (
+            float(self._idf[ideas["attribute"]]) if "attribute" in ideas else 0.0
+        )
+        self._placeholder = np.array(
+            [
+                self._placeholder_idf
+                * (AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * errors[m.entry].takes_attribute)
+                if "attribute" in m.placeholders
+                else 0.0
+                for m in messages
+            ]
+        )
+        self._takes_attribute = np.array([e.takes_attribute > 0 for e in errors.values()])
+        self._fills = np.flatnonzero(self._placeholder)
+        self._totals = np.maximum(totals + self._placeholder, 1e-9)
         # Messages that say something is wrong: a line must say so too to retell them.
+        self._problem_ideas = frozenset(problem_ideas)
         self._states_problem = np.array(
-            [bool(union[entry_at[m.entry]] & self._problem_ideas) for m in messages]
+            [bool(errors[m.entry].ideas & self._problem_ideas) for m in messages]
         )
         # The specific wrongs each error's published messages say ("is different").
-        self._specific = frozenset(specific_problems)
-        self._specific_of = [
-            frozenset(i for i in found & self._specific if not languages[e] or said_in[e].get(i))
-            for e, found in enumerate(union)
-        ]
+        self._says_specific = {
+            idea: np.array(
+                [idea in e.ideas and e.share.get(idea, 1.0) > 0 for e in errors.values()]
+            )
+            for idea in specific_problems
+        }
         # What a message goes without saying, a retelling says: an order error is told
         # about an order ("no hay stock del sku" is the warehouse talking).
         requires: dict[str, list[int]] = {}
         for vi, m in enumerate(messages):
             for idea in m.implied:
                 requires.setdefault(idea, []).append(vi)
-        self._requires = {idea: np.array(v, dtype=np.int64) for idea, v in requires.items()}
+        self._requires = {}
+        for idea, requiring in requires.items():
+            self._requires[idea] = np.zeros(len(messages), dtype=bool)
+            self._requires[idea][requiring] = True
 
     def retold(self, line_ideas: set[str], limit: int = 5) -> list[Retold]:
         """The messages a line most likely retells, best first, by its ideas (`Concepts.of_words`)."""
-        score = self._scores(line_ideas)
-        if score is None or not score.max() > 0:
+        found = self._scores(line_ideas)
+        if found is None:
             return []
-        sure = self._with_lead(score)
+        at, score = found
+        if not len(at):
+            return []
+        sure = self._with_lead(at, score)
         if not self.states_a_problem(line_ideas):
             # After the lead: a statement that fits one error well is still a statement.
-            sure = np.where(self._states_problem, sure * STATEMENT_FACTOR, sure)
+            sure = np.where(self._states_problem[at], sure * STATEMENT_FACTOR, sure)
         top = np.argsort(-sure)[:limit]
         return [
-            Retold(int(v), float(min(MAX_CONFIDENCE, 100 * sure[v]))) for v in top if sure[v] > 0
+            Retold(int(at[k]), float(min(MAX_CONFIDENCE, 100 * sure[k])))
+            for k in top
+            if sure[k] > 0
         ]
 
     def states_a_problem(self, line_ideas: set[str]) -> bool:
         """The line says something is wrong (a negation, inactive, expired, different...)."""
         return bool(line_ideas & self._problem_ideas)
 
-    def _scores(self, line_ideas: set[str]) -> np.ndarray | None:
-        """How well the line says each message (0-1): what of the message it says, what of
-        what it says is the error's, and whether it says enough; None below two ideas."""
+    def _scores(self, line_ideas: set[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The messages the line shares ideas with, and how well it says each (0-1): what
+        of the message it says, what of what it says is the error's, and whether it says
+        enough; None below two ideas."""
         known = [self._ideas[i] for i in line_ideas if i in self._ideas]
         if len(known) < MIN_SHARED:
             return None
-        matched = np.zeros(len(self._totals))  # agreement-weighted, per message
-        enough = np.zeros(len(self._totals))  # rarity only, per message
-        shared = np.zeros(len(self._totals), dtype=np.int64)
-        in_error = np.zeros(self._entries)  # rarity, per error
-        for index in known:
-            postings = self._postings[index]
-            matched[postings] += self._weights[index]
-            enough[postings] += self._idf[index]
-            shared[postings] += 1
-            in_error[self._entry_postings[index]] += self._idf[index]
-        named = [self._ideas[a] for a in line_ideas & self._attribute_ideas]
-        if named:
-            fills = self._placeholder > 0
-            matched += self._placeholder
-            enough[fills] += self._placeholder_idf
-            shared[fills] += 1
+        postings = [self._postings[i] for i in known]
+        messages = [*postings]
+        weights = [self._weights[i] for i in known]
+        rarity = [np.repeat(self._idf[known], [len(p) for p in postings])]
+        in_error = np.bincount(
+            np.concatenate([self._entry_postings[i] for i in known]),
+            weights=np.repeat(self._idf[known], [len(self._entry_postings[i]) for i in known]),
+            minlength=self._entries,
+        )
+        if named := [self._ideas[a] for a in line_ideas & self._attribute_ideas]:
+            messages.append(self._fills)
+            weights.append(self._placeholder[self._fills])
+            rarity.append(np.full(len(self._fills), self._placeholder_idf))
             for index in named:
                 # The attribute named is what the placeholder of these errors holds.
                 takes = self._takes_attribute.copy()
                 takes[self._entry_postings[index]] = False
                 in_error[takes] += self._idf[index]
+        every = np.concatenate(messages)
+        n = len(self._totals)
+        shared = np.bincount(every, minlength=n)
+        at = np.flatnonzero(shared >= MIN_SHARED)
+        shared = shared[at]
+        # Agreement-weighted, and by rarity alone.
+        matched = np.bincount(every, weights=np.concatenate(weights), minlength=n)[at]
+        enough = np.bincount(every, weights=np.concatenate(rarity), minlength=n)[at]
         said = float(self._idf[known].sum())
-        recall = matched / self._totals  # how much of the message the line says
-        precision = in_error[self._entry_of] / said  # how much of what it says is the error's
+        recall = matched / self._totals[at]  # how much of the message the line says
+        errors = self._entry_of[at]
+        precision = in_error[errors] / said  # how much of what it says is the error's
         score = (RECALL_SHARE * recall + (1 - RECALL_SHARE) * precision) * np.minimum(
             1.0, enough / ENOUGH_WEIGHT
         )
-        for idea, variants in self._requires.items():
+        for idea, requiring in self._requires.items():
             if idea not in line_ideas:
-                score[variants] *= UNSAID_SCOPE_FACTOR
-        if specific := line_ideas & self._specific:
+                score = np.where(requiring[at], score * UNSAID_SCOPE_FACTOR, score)
+        if specific := [self._says_specific[i] for i in line_ideas if i in self._says_specific]:
             # "The Size attribute differs": not an error about a missing Size.
-            other = np.array([not (specific & said) for said in self._specific_of])
-            score = np.where(other[self._entry_of], score * OTHER_WRONG_FACTOR, score)
-        return np.where(shared >= MIN_SHARED, score, 0.0)
+            same = np.logical_or.reduce(specific)
+            score = np.where(same[errors], score, score * OTHER_WRONG_FACTOR)
+        keep = score > 0
+        return at[keep], score[keep]
 
-    def _with_lead(self, score: np.ndarray) -> np.ndarray:
+    def _with_lead(self, at: np.ndarray, score: np.ndarray) -> np.ndarray:
         """Each score plus part of its error's lead over the best other error (minus, behind)."""
+        errors = self._entry_of[at]
         best = np.zeros(self._entries)
-        np.maximum.at(best, self._entry_of, score)
+        np.maximum.at(best, errors, score)
         first = int(best.argmax())
-        runner_up = float(np.partition(best, -2)[-2]) if self._entries > 1 else 0.0
-        other = np.where(self._entry_of == first, runner_up, best[first])
+        leader = best[first]
+        best[first] = 0.0
+        runner_up = best.max()
+        other = np.where(errors == first, runner_up, leader)
         return np.maximum(0.0, score + MARGIN_WEIGHT * (score - other))

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz, process
 
-from bot.language import language_of_text
 from bot.matching.align import Hit
 from bot.matching.concepts import Concepts
 from bot.matching.lines import WORD, Line
@@ -72,6 +71,10 @@ def fuzzy_slots(variant: Variant, line: str) -> dict[str, str]:
     return slots
 
 
+# What a quoted value starts with.
+_QUOTE_MARKS = frozenset("\"'(")
+
+
 class SlotReader:
     """Reads every value a matched line holds, for the card and the reprocessing button."""
 
@@ -80,27 +83,47 @@ class SlotReader:
         vocabulary: Vocabulary,
         concepts: Concepts,
         texts: Mapping[str, Sequence[tuple[str, str]]],
-        ideas: Mapping[str, set[str]],
+        ideas: Mapping[str, Sequence[frozenset[str]]],
     ):
         """`texts` are each error's messages and wordings as `(lang, text)`, `ideas` what
-        they say, in any language."""
+        each of them says."""
         self.vocabulary = vocabulary
         self.concepts = concepts
-        self.ideas = {entry: frozenset(said) for entry, said in ideas.items()}
-        self.slots = {}
-        for entry, told in texts.items():
+        self.texts = texts
+        self._ideas_of_texts = ideas
+        self._ideas: dict[str, frozenset[str]] = {}
+        # Read from the messages the first time an error is found (a base of 10,000 errors
+        # needs few of them).
+        self._slots: dict[str, tuple[Slot, ...]] = {}
+        self._words: dict[str, frozenset[str]] = {}
+
+    def ideas_of(self, entry: str) -> frozenset[str]:
+        """What an error says in any of its messages and wordings."""
+        if entry not in self._ideas:
+            self._ideas[entry] = frozenset().union(*self._ideas_of_texts[entry])
+        return self._ideas[entry]
+
+    def slots_of(self, entry: str) -> tuple[Slot, ...]:
+        """The placeholders of an error, and the value it speaks of without one."""
+        if entry not in self._slots:
             # An error about a value (a value, a variation) whose messages have no
             # placeholder for it takes the value a line quotes.
-            about = self.ideas[entry] & vocabulary.value_ideas
+            about = self.ideas_of(entry) & self.vocabulary.value_ideas
             pseudo = [Slot("value", about, frozenset())] if about else []
-            self.slots[entry] = slots_of(told, concepts, pseudo)
-        self.words_of = {
-            entry: frozenset(w for _, text in told for w in words(fold(PLACEHOLDER.sub(" ", text))))
-            for entry, told in texts.items()
-        }
+            self._slots[entry] = slots_of(self.texts[entry], self.concepts, pseudo)
+        return self._slots[entry]
 
-    def read(self, hit: Hit, line: str, index: int, loose: LooseIds) -> dict:
-        """The values for `hit`, found on `line` (line `index` of the paste) or near it."""
+    def words_of(self, entry: str) -> frozenset[str]:
+        """The words of an error's messages, which a quoted value is not."""
+        if entry not in self._words:
+            self._words[entry] = frozenset(
+                w for _, text in self.texts[entry] for w in words(fold(PLACEHOLDER.sub(" ", text)))
+            )
+        return self._words[entry]
+
+    def read(self, hit: Hit, read_line: Line, index: int, loose: LooseIds) -> dict:
+        """The values for `hit`, found on the line (line `index` of the paste) or near it."""
+        line = read_line.text
         slots: dict = context_slots(line)
         for key in ("sku", "order"):
             if key not in slots:
@@ -112,15 +135,15 @@ class SlotReader:
             slots.update(fuzzy_slots(hit.variant, line))
         found = {**slots, **hit.slots}
         listed = sku_list(line)
-        self.named_slots(hit.variant, line, found)
-        self.told_slots(hit, line, found, set(listed))
+        self.named_slots(hit.variant, read_line, found)
+        self.told_slots(hit, read_line, found, set(listed))
         if len(listed) > 1 and found.get("sku") in (None, *listed):
             # "SKUs 9001, 9002: ...": every one of them, the first as "the" SKU.
             found["sku"] = listed[0]
             found["sku_list"] = listed
         return found
 
-    def named_slots(self, variant: Variant, line: str, slots: dict) -> None:
+    def named_slots(self, variant: Variant, line: Line, slots: dict) -> None:
         """The attribute a message names, as the line writes it.
 
         "o valor "Azul Marinho" de Cor não é aceito": the attribute is the word that says
@@ -128,17 +151,16 @@ class SlotReader:
         """
         if "attribute" in slots:
             return
-        named = self.ideas[variant.entry_id] & self.vocabulary.attribute_ideas
-        folded = fold(line)
-        for m in WORD.finditer(folded) if named else ():
-            if self.concepts.of(m.group()) & named:
-                slots["attribute"] = line[m.start() : m.end()]
+        named = self.ideas_of(variant.entry_id) & self.vocabulary.attribute_ideas
+        for word, start in zip(line.words, line.starts, strict=True) if named else ():
+            if self.concepts.of(word) & named:
+                slots["attribute"] = line.text[start : start + len(word)]
                 break
 
-    def told_slots(self, hit: Hit, text: str, slots: dict, ids: set[str]) -> None:
+    def told_slots(self, hit: Hit, line: Line, slots: dict, ids: set[str]) -> None:
         """The values a line names in its own words, for the placeholders not read yet."""
         variant = hit.variant
-        open_slots = [s for s in self.slots[variant.entry_id] if s.name not in slots]
+        open_slots = [s for s in self.slots_of(variant.entry_id) if s.name not in slots]
         if hit.exact:
             # The platform's text has its values where its placeholders are; a value the
             # line quotes beside it ("pusimos 'Niña'") is one its message speaks of.
@@ -146,17 +168,16 @@ class SlotReader:
         elif not hit.retold:
             # A misspelled message holds the values of its own placeholders, no others.
             open_slots = [s for s in open_slots if s.name in variant.placeholders]
-        if not open_slots:
+        if not open_slots or (hit.exact and not _QUOTE_MARKS.intersection(line.text)):
             return
-        line = Line.read(text)
-        lang = language_of_text(text)
+        lang = line.lang
         taken = {str(v) for k, v in slots.items() if k != "sku_list"} | ids
         found = candidates(
             line,
             self.concepts,
             lang,
             self.vocabulary.attribute_ideas,
-            self.words_of[variant.entry_id],
+            self.words_of(variant.entry_id),
             taken,
             quoted_only=hit.exact,
         )
