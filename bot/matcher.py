@@ -16,6 +16,8 @@ The facade over `bot.matching`, one step per module. Per line of the paste:
 
 from __future__ import annotations
 
+import re
+import string
 import time
 from collections.abc import Sequence
 
@@ -28,7 +30,7 @@ from bot.matching.concepts import Concepts
 from bot.matching.decide import MAX_ALTERNATIVES, NEAR_TIE, alternatives, choose, merge
 from bot.matching.index import WordIndex
 from bot.matching.lines import Line
-from bot.matching.patterns import PLACEHOLDER, Variant
+from bot.matching.patterns import Variant
 from bot.matching.results import Match, MatchResult
 from bot.matching.retelling import STATEMENT_FACTOR, RetellingIndex, Told
 from bot.matching.slots import LooseIds, SlotReader
@@ -46,11 +48,15 @@ __all__ = [
 ]
 
 RETOLD_PER_LINE = 3
+# A message found misspelled or cut short this surely is the platform's text, not retold.
+AS_WRITTEN = 85
 # Work per paste is bounded: past this many seconds the paste is answered with the lines
 # read so far, and the card says so. A typical paste takes well under a millisecond.
 MATCH_BUDGET_SECONDS = 0.05
 # "Did you mean" guesses for a paste nothing matched read only its beginning.
 CLOSEST_CHARS = 2000
+# Where a message's sentences end ("... any ASINs. Make sure ...", "... occurred - Unauthorized").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+-\s+")
 # A message wrapped over several lines, or broken up by chatter, is looked for in the
 # lines joined when the paste has at most this many and none matched alone.
 MAX_JOINED_LINES = 12
@@ -65,6 +71,7 @@ class Matcher:
         self.variants: list[Variant] = []
         published: list[int] = []
         told: list[Told] = []
+        self._told_variant: list[int] = []  # the message each telling is (a part) of
         for entry in entries:
             messages = set(entry.all_messages())
             # An order message is about an order even when it says only "Inactive SKU".
@@ -78,10 +85,20 @@ class Matcher:
                     if is_published:
                         published.append(len(self.variants))
                     self.variants.append(variant)
-                    text = PLACEHOLDER.sub(" ", message)
                     told.append(
-                        Told(text, entry.id, lang, is_published, implied, variant.placeholders)
+                        Told(message, entry.id, lang, is_published, implied, variant.placeholders)
                     )
+                    self._told_variant.append(len(self.variants) - 1)
+                    # A long message says several things, and a retelling may tell just
+                    # one of them ("the SKU doesn't match any ASIN"): each sentence of a
+                    # published message is compared with a line on its own too.
+                    parts = [p for p in _SENTENCE_END.split(message) if p.strip()]
+                    parts = parts if is_published else []
+                    whole = len(told) - 1
+                    for part in parts if len(parts) > 1 else ():
+                        names = tuple(n for _, n, _, _ in string.Formatter().parse(part) if n)
+                        told.append(Told(part, entry.id, lang, False, implied, names, whole))
+                        self._told_variant.append(len(self.variants) - 1)
         concepts = Concepts(self.vocabulary)
         self._problems = problems = self.vocabulary.problem_ideas
         self._concepts = concepts
@@ -98,9 +115,10 @@ class Matcher:
         )
         texts: dict[str, list[tuple[str, str]]] = {}
         ideas: dict[str, list[frozenset[str]]] = {}
-        for v, said in zip(self.variants, self._retellings.ideas_of, strict=True):
-            texts.setdefault(v.entry_id, []).append((v.lang, v.template))
-            ideas.setdefault(v.entry_id, []).append(said)
+        for t, said in zip(told, self._retellings.ideas_of, strict=True):
+            if t.part_of < 0:
+                texts.setdefault(t.entry, []).append((t.lang, t.text))
+                ideas.setdefault(t.entry, []).append(said)
         self._slots = SlotReader(self.vocabulary, concepts, texts, ideas)
         self._titles = {entry.id: entry.title for entry in entries}
 
@@ -156,10 +174,19 @@ class Matcher:
                 for hit in fuzzy:
                     if self._states_nothing_wrong(hit.variant, line):
                         hit.score *= STATEMENT_FACTOR
-            # Not the platform's words: perhaps the error retold in the writer's own.
-            for retold in self._retellings.retold(ideas, RETOLD_PER_LINE):
-                variant = self.variants[retold.variant]
+            # Not the platform's words: perhaps the error retold in the writer's own. An
+            # error whose message the line has, misspelled or cut, is read from it instead.
+            found_as_written = {h.variant.entry_id for h in fuzzy if h.score >= AS_WRITTEN}
+            retold_variants: set[int] = set()
+            for retold in self._retellings.retold(ideas, RETOLD_PER_LINE * 3):
+                at = self._told_variant[retold.variant]
+                variant = self.variants[at]
+                if at in retold_variants or variant.entry_id in found_as_written:
+                    continue
+                retold_variants.add(at)
                 fuzzy.append(Hit(variant, retold.confidence, False, 0, {}, retold=True))
+                if len(retold_variants) == RETOLD_PER_LINE:
+                    break
         found = hits + fuzzy
         top = max((hit.score for hit in found), default=0.0)
         for hit in found:

@@ -152,3 +152,13 @@ def test_the_attribute_a_line_names_fills_a_message_that_takes_any(matcher):
     # line says "different", not "missing".
     text = "o atributo Tamanho do sku na VTEX está diferente do que está na Amazon"
     assert first_guess(matcher, text) == "attribute-divergence"
+
+
+def test_one_sentence_of_a_long_message_is_enough_to_retell_it(matcher):
+    # no-asin-match's message goes on about checking UPC/EAN codes; people say the first part.
+    assert best(matcher, "amazon says the EAN of sku 3310 doesn't match any ASIN").id == (
+        "no-asin-match"
+    )
+    assert best(matcher, "the token we put in the amazon config form expired again").id == (
+        "token-expired"
+    )

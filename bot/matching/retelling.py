@@ -15,6 +15,7 @@ way one language words it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from bot.matching.concepts import Concepts
 from bot.normalize import fold, words
 
 __all__ = ["MAX_CONFIDENCE", "Retold", "RetellingIndex", "Told"]
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 # A line must share at least this many ideas with a message to retell it.
 MIN_SHARED = 2
@@ -50,6 +53,9 @@ OTHER_WRONG_FACTOR = 0.7
 # A line that does not say what a message goes without saying (an order error, about
 # an order) is scored this much of what its shared ideas would give.
 UNSAID_SCOPE_FACTOR = 0.7
+# A line that says one sentence of a longer message is as if it left out this share of
+# the rest of the message.
+UNSAID_REST_SHARE = 0.1
 # A retelling that fits one error far better than any other is surer than its score
 # alone says; one that fits two about as well, less sure: this much of the lead over
 # the best other error is added to (or, behind, taken from) the score.
@@ -58,10 +64,10 @@ MARGIN_WEIGHT = 0.5
 
 @dataclass(frozen=True)
 class Told:
-    """One message as the index reads it: its text (placeholders removed), the error it
-    belongs to, its language, whether it is published (else an older wording), and the
-    ideas it goes without saying (an order message is about an order even when it says
-    only "Inactive SKU")."""
+    """One message as the index reads it: its text, the error it belongs to, its language,
+    whether it is published (else an older wording), the ideas it goes without saying
+    (an order message is about an order even when it says only "Inactive SKU"), its
+    placeholders, and, for a sentence of a longer message, which message that is."""
 
     text: str
     entry: str
@@ -69,6 +75,7 @@ class Told:
     published: bool = True
     implied: frozenset[str] = frozenset()
     placeholders: tuple[str, ...] = ()
+    part_of: int = -1
 
 
 @dataclass(frozen=True)
@@ -135,7 +142,10 @@ class RetellingIndex:
         self.concepts = concepts
         # What each message says (also for the slots a retelling names: an attribute, a value).
         self.ideas_of: list[frozenset[str]] = [
-            frozenset(concepts.of_words(words(fold(m.text)), m.lang) | m.implied) for m in messages
+            frozenset(
+                concepts.of_words(words(fold(_PLACEHOLDER.sub(" ", m.text))), m.lang) | m.implied
+            )
+            for m in messages
         ]
         sets = self.ideas_of
         errors = _errors(messages, sets)
@@ -193,7 +203,12 @@ class RetellingIndex:
         )
         self._takes_attribute = np.array([e.takes_attribute > 0 for e in errors.values()])
         self._fills = np.flatnonzero(self._placeholder)
-        self._totals = np.maximum(totals + self._placeholder, 1e-9)
+        totals += self._placeholder
+        # A sentence tells most of its message, not all of it.
+        for vi, m in enumerate(messages):
+            if m.part_of >= 0:
+                totals[vi] += UNSAID_REST_SHARE * max(0.0, totals[m.part_of] - totals[vi])
+        self._totals = np.maximum(totals, 1e-9)
         # Messages that say something is wrong: a line must say so too to retell them.
         self._problem_ideas = frozenset(problem_ideas)
         self._states_problem = np.array(

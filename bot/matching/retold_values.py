@@ -133,7 +133,9 @@ def candidates(
         original = text[line.starts[i] : line.starts[i] + len(word)]
         ideas = concepts.of(word, lang)
         unknown = bool(ideas) and not _known(ideas)
-        name = unknown and original[:1].isupper()
+        # A Capitalised word the vocabulary does not know, unless a sentence starts with it.
+        starts_sentence = i > 0 and text[: line.starts[i]].rstrip().endswith((".", "!", "?"))
+        name = unknown and original[:1].isupper() and not starts_sentence
         if (i in covered or not name) and run:
             found.append(_joined(line, run))
             run = []
