@@ -7,8 +7,8 @@ The facade over `bot.matching`, one step per module. Per line of the paste:
 2. *Verify* (`align`): each candidate's regex, whose placeholders are named groups,
    gives full confidence and the values; otherwise rapidfuzz aligns the message with
    the line, absorbing typos, truncation and chatter.
-3. *Retellings* (`retelling`): a line no message matches exactly is compared with every
-   message by the ideas they share, in any language.
+3. *Retellings* (`reading`, `retelling`, `concepts`): a line no message matches exactly
+   is compared with every message by the ideas they share, in any language.
 4. *Decide* (`decide`): the best candidate at or above `MATCH_THRESHOLD` wins, look-alikes
    are told apart, weaker candidates become alternatives; nothing above it is an honest
    "no match". The values come from `slots`, the confidence from `calibration`.
@@ -16,23 +16,20 @@ The facade over `bot.matching`, one step per module. Per line of the paste:
 
 from __future__ import annotations
 
-import re
-import string
 import time
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
 from bot.knowledge import Entry
-from bot.matching.align import Hit, exact_hits, fuzzy_hit, says_any
+from bot.matching.align import Hit, exact_hits, fuzzy_hit
 from bot.matching.calibration import ALTERNATIVE_THRESHOLD, MATCH_THRESHOLD, confidence
-from bot.matching.concepts import Concepts
 from bot.matching.decide import MAX_ALTERNATIVES, NEAR_TIE, alternatives, choose, merge
 from bot.matching.index import WordIndex
 from bot.matching.lines import Line
 from bot.matching.patterns import Variant
+from bot.matching.reading import Reader
 from bot.matching.results import Match, MatchResult
-from bot.matching.retelling import STATEMENT_FACTOR, RetellingIndex, Told
 from bot.matching.slots import LooseIds, SlotReader
 from bot.normalize import MAX_INPUT_CHARS, clean_paste, fold, words
 from bot.vocabulary import Vocabulary
@@ -47,16 +44,11 @@ __all__ = [
     "Matcher",
 ]
 
-RETOLD_PER_LINE = 3
-# A message found misspelled or cut short this surely is the platform's text, not retold.
-AS_WRITTEN = 85
 # Work per paste is bounded: past this many seconds the paste is answered with the lines
 # read so far, and the card says so. A typical paste takes well under a millisecond.
 MATCH_BUDGET_SECONDS = 0.05
 # "Did you mean" guesses for a paste nothing matched read only its beginning.
 CLOSEST_CHARS = 2000
-# Where a message's sentences end ("... any ASINs. Make sure ...", "... occurred - Unauthorized").
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+-\s+")
 # A message wrapped over several lines, or broken up by chatter, is looked for in the
 # lines joined when the paste has at most this many and none matched alone.
 MAX_JOINED_LINES = 12
@@ -70,86 +62,23 @@ class Matcher:
         self.vocabulary = vocabulary or Vocabulary()
         self.variants: list[Variant] = []
         published: list[int] = []
-        told: list[Told] = []
-        self._told_variant: list[int] = []  # the message each telling is (a part) of
         for entry in entries:
             messages = set(entry.all_messages())
-            # An order message is about an order even when it says only "Inactive SKU".
-            implied = frozenset({"order"}) if entry.scope == "order" else frozenset()
             for lang, message in entry.all_texts():
                 variant = Variant.of(entry.id, lang, message)
                 if variant.skeleton:
                     # Guesses for a paste nothing matched come from the published messages
                     # only: the short older wordings ("Feed rejected") look like any chat.
-                    is_published = (lang, message) in messages
-                    if is_published:
+                    if (lang, message) in messages:
                         published.append(len(self.variants))
                     self.variants.append(variant)
-                    told.append(
-                        Told(message, entry.id, lang, is_published, implied, variant.placeholders)
-                    )
-                    self._told_variant.append(len(self.variants) - 1)
-                    # A long message says several things, and a retelling may tell just
-                    # one of them ("the SKU doesn't match any ASIN"): each sentence of a
-                    # published message is compared with a line on its own too.
-                    parts = [p for p in _SENTENCE_END.split(message) if p.strip()]
-                    parts = parts if is_published else []
-                    whole = len(told) - 1
-                    for part in parts if len(parts) > 1 else ():
-                        names = tuple(n for _, n, _, _ in string.Formatter().parse(part) if n)
-                        told.append(Told(part, entry.id, lang, False, implied, names, whole))
-                        self._told_variant.append(len(self.variants) - 1)
-        concepts = Concepts(self.vocabulary)
-        self._problems = problems = self.vocabulary.problem_ideas
-        self._concepts = concepts
-        # The words of a message that say what is wrong, read when first needed.
-        self._problem_words: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         self._index = WordIndex(self.variants, published)
-        # Messages by their ideas, for lines that retell an error in other words.
-        self._retellings = RetellingIndex(
-            told,
-            concepts,
-            problems,
-            self.vocabulary.attribute_ideas,
-            self.vocabulary.specific_problems,
+        # Lines that are not the platform's text, read by the ideas they share with it.
+        self._reader = Reader(entries, self.variants, self.vocabulary)
+        self._slots = SlotReader(
+            self.vocabulary, self._reader.concepts, self._reader.texts, self._reader.ideas
         )
-        texts: dict[str, list[tuple[str, str]]] = {}
-        ideas: dict[str, list[frozenset[str]]] = {}
-        for t, said in zip(told, self._retellings.ideas_of, strict=True):
-            if t.part_of < 0:
-                texts.setdefault(t.entry, []).append((t.lang, t.text))
-                ideas.setdefault(t.entry, []).append(said)
-        self._slots = SlotReader(self.vocabulary, concepts, texts, ideas)
         self._titles = {entry.id: entry.title for entry in entries}
-
-    def _problem_words_of(self, variant: Variant) -> tuple[frozenset[str], frozenset[str]]:
-        """The words of a message that say what is wrong ("not", "inactive"), and the words
-        that mean something it says only after the last of them ("uploaded")."""
-        key = (variant.skeleton, variant.lang)
-        if key not in self._problem_words:
-            of = self._concepts.of
-            words = variant.skeleton.split()
-            said = [i for i, w in enumerate(words) if of(w, variant.lang) & self._problems]
-            problem: frozenset[str] = frozenset(words[i] for i in said)
-            after: frozenset[str] = frozenset()
-            if said:
-                before = set(words[: said[-1]])
-                after = frozenset(
-                    w
-                    for w in words[said[-1] + 1 :]
-                    if w not in before and any(not i.startswith("=") for i in of(w, variant.lang))
-                )
-            self._problem_words[key] = (problem, after - problem)
-        return self._problem_words[key]
-
-    def _states_nothing_wrong(self, variant: Variant, line: Line) -> bool:
-        """The line says what the message says around its "not" (or "inactive"), but not
-        that: "we re-uploaded the mapping spreadsheet" for "... spreadsheet was not
-        uploaded". A line cut before the message's "not" is only cut short."""
-        problem, after = self._problem_words_of(variant)
-        if not after or says_any(problem, line.words):
-            return False
-        return says_any(after, line.words)
 
     def _line_hits(self, line: Line) -> list[Hit]:
         """Every candidate a line could be, scored; near-ties carry their tie-breaker."""
@@ -167,26 +96,8 @@ class Matcher:
             if hit is not None:
                 fuzzy.append(hit)
         if max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
-            ideas = self._retellings.concepts.of_words(line.words, line.lang)
-            if not self._retellings.states_a_problem(ideas):
-                # "We re-uploaded the mapping spreadsheet" is most of "The mapping spreadsheet
-                # was not uploaded", but without the "not" it reports nothing.
-                for hit in fuzzy:
-                    if self._states_nothing_wrong(hit.variant, line):
-                        hit.score *= STATEMENT_FACTOR
-            # Not the platform's words: perhaps the error retold in the writer's own. An
-            # error whose message the line has, misspelled or cut, is read from it instead.
-            found_as_written = {h.variant.entry_id for h in fuzzy if h.score >= AS_WRITTEN}
-            retold_variants: set[int] = set()
-            for retold in self._retellings.retold(ideas, RETOLD_PER_LINE * 3):
-                at = self._told_variant[retold.variant]
-                variant = self.variants[at]
-                if at in retold_variants or variant.entry_id in found_as_written:
-                    continue
-                retold_variants.add(at)
-                fuzzy.append(Hit(variant, retold.confidence, False, 0, {}, retold=True))
-                if len(retold_variants) == RETOLD_PER_LINE:
-                    break
+            # Not the platform's words: perhaps the error retold in the writer's own.
+            fuzzy.extend(self._reader.hits(line, fuzzy))
         found = hits + fuzzy
         top = max((hit.score for hit in found), default=0.0)
         for hit in found:

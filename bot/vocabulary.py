@@ -18,6 +18,7 @@ LISTS = (
     "value_ideas",
     "problem_ideas",
     "specific_problems",
+    "joining_words",
 )
 _LIST_REASON = "must be a list of words or phrases (quote no, yes, on, off, y, n)"
 GROUPS = ("concepts",)
@@ -38,7 +39,8 @@ class Vocabulary:
     name an attribute; `value_ideas` those that say an error is about a value the line may
     quote (a value, a variation); `problem_ideas` those that say something is wrong (a negation,
     inactive, expired, different...), and `specific_problems` those of them that say which
-    wrong (different is not missing); `other_marketplaces` names the marketplaces whose
+    wrong (different is not missing); `joining_words` join two clauses ("and also");
+    `other_marketplaces` names the marketplaces whose
     errors are not ours.
     """
 
@@ -49,6 +51,7 @@ class Vocabulary:
     value_ideas: frozenset[str] | tuple[str, ...] = frozenset()
     problem_ideas: frozenset[str] | tuple[str, ...] = frozenset()
     specific_problems: frozenset[str] | tuple[str, ...] = frozenset()
+    joining_words: tuple[str, ...] = ()
     # (language, idea or "ignore", words)
     in_language: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 

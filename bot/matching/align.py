@@ -32,6 +32,7 @@ class Hit:
     slots: dict[str, str]
     fit: float = 0.0  # similarity of the whole line to the message: the tie-breaker
     retold: bool = False  # found by the ideas the line shares with it, not its words
+    clause: bool = False  # retold by one clause of a line that tells two errors ("start": its word)
 
 
 def exact_hits(variant: Variant, line: Line) -> list[Hit]:

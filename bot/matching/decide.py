@@ -18,7 +18,8 @@ def choose(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
     """The hits a line reports, and the rest as alternatives.
 
     Exact hits at different places in the line are all reported (two errors on one
-    line); where two messages overlap, the more specific (longer) one wins.
+    line), and so are the errors two clauses of a line retell; where two messages
+    overlap, the more specific (longer) one wins.
     """
     if not hits:
         return [], []
@@ -36,10 +37,11 @@ def choose(hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
     for hit in ordered:
         if hit is best:
             continue
-        separate = hit.exact and best.exact and abs(hit.start - best.start) > 0
-        overlaps = any(overlap(hit, other) for other in chosen) or hit.variant.entry_id in {
-            c.variant.entry_id for c in chosen
-        }
+        separate = (hit.exact and best.exact) or (hit.clause and best.clause)
+        separate = separate and abs(hit.start - best.start) > 0
+        overlaps = (hit.exact and any(overlap(hit, other) for other in chosen)) or (
+            hit.variant.entry_id in {c.variant.entry_id for c in chosen}
+        )
         if separate and not overlaps and hit.score >= MATCH_THRESHOLD:
             chosen.append(hit)
         elif overlap(hit, best) or not hit.exact:

@@ -153,6 +153,7 @@ class RetellingIndex:
         entry_at = {entry: i for i, entry in enumerate(entries)}
         self._entry_of = np.array([entry_at[m.entry] for m in messages], dtype=np.int64)
         self._entries = len(entries)
+        self._error_ideas = [e.ideas for e in errors.values()]
         # Rarity among the errors: what few errors say tells them apart.
         ideas: dict[str, int] = {}
         entry_postings: list[list[int]] = []
@@ -250,6 +251,14 @@ class RetellingIndex:
             for k in top
             if sure[k] > 0
         ]
+
+    def unexplained(self, line_ideas: set[str], message: int) -> float:
+        """The share of what a line says (by rarity) that the error of `message` never says."""
+        known = [i for i in line_ideas if i in self._ideas]
+        said = sum(float(self._idf[self._ideas[i]]) for i in known)
+        error = self._error_ideas[self._entry_of[message]]
+        left = sum(float(self._idf[self._ideas[i]]) for i in known if i not in error)
+        return left / said if said else 0.0
 
     def states_a_problem(self, line_ideas: set[str]) -> bool:
         """The line says something is wrong (a negation, inactive, expired, different...)."""
