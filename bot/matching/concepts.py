@@ -42,15 +42,26 @@ class Concepts:
         for word, ideas in self._exact.items():
             for stem in self._stems_of(word):
                 self._stems.setdefault(stem, ideas)
-        local: dict[str, dict[str, set[str]]] = {}
+        local: dict[str | None, dict[str, set[str]]] = {}
         for lang, idea, group in vocabulary.in_language:
             for word in group:
                 ideas = local.setdefault(lang, {}).setdefault(fold(word), set())
                 if idea != IGNORE:
                     ideas.add(idea)
-        self._local = {
+        self._local: dict[str | None, dict[str, frozenset[str]]] = {
             lang: {word: frozenset(ideas) for word, ideas in found.items()}
             for lang, found in local.items()
+        }
+        # Where the line's language cannot be told, a word two languages read alike is read
+        # their way ("no" is a negation in Spanish and in English).
+        readings: dict[str, list[frozenset[str]]] = {}
+        for found in self._local.values():
+            for word, ideas in found.items():
+                readings.setdefault(word, []).append(ideas)
+        self._local[None] = {
+            word: said[0]
+            for word, said in readings.items()
+            if len(said) >= 2 and all(ideas == said[0] for ideas in said)
         }
         self._cache: dict[str, frozenset[str]] = {}
         self.known_ideas = frozenset(name for name, _ in vocabulary.concepts)
@@ -59,9 +70,9 @@ class Concepts:
         return [stemmer.stemWord(word) for stemmer in self._stemmers]
 
     def of(self, word: str, lang: str | None = None) -> frozenset[str]:
-        """The ideas a folded word stands for in `lang` (any language when None); none for
-        function words and numbers."""
-        if lang is not None and word in (local := self._local.get(lang, {})):
+        """The ideas a folded word stands for in `lang` (None: a language not told); none
+        for function words and numbers."""
+        if word in (local := self._local.get(lang, {})):
             return local[word]
         if word in self._cache:
             return self._cache[word]

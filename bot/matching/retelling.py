@@ -172,6 +172,13 @@ class RetellingIndex:
             ]
         )
         self._entry_postings = [np.array(p, dtype=np.int64) for p in entry_postings]
+        # How centrally each error says each of its ideas: in all its messages, or only in
+        # an older wording or one translation.
+        errors_list = list(errors.values())
+        self._entry_agreement = [
+            np.array([errors_list[e].agreement(idea) for e in p])
+            for idea, p in zip(ideas, entry_postings, strict=True)
+        ]
         # Each message's ideas, weighted by rarity and by how many translations say them.
         postings: list[list[int]] = [[] for _ in ideas]
         weights: list[list[float]] = [[] for _ in ideas]
@@ -244,7 +251,8 @@ class RetellingIndex:
         sure = self._with_lead(at, score)
         if not self.states_a_problem(line_ideas):
             # After the lead: a statement that fits one error well is still a statement.
-            sure = np.where(self._states_problem[at], sure * STATEMENT_FACTOR, sure)
+            capped = np.minimum(sure, 1.0) * STATEMENT_FACTOR
+            sure = np.where(self._states_problem[at], capped, sure)
         top = np.argsort(-sure)[:limit]
         return [
             Retold(int(at[k]), float(min(MAX_CONFIDENCE, 100 * sure[k])))
@@ -277,7 +285,7 @@ class RetellingIndex:
         rarity = [np.repeat(self._idf[known], [len(p) for p in postings])]
         in_error = np.bincount(
             np.concatenate([self._entry_postings[i] for i in known]),
-            weights=np.repeat(self._idf[known], [len(self._entry_postings[i]) for i in known]),
+            weights=np.concatenate([self._idf[i] * self._entry_agreement[i] for i in known]),
             minlength=self._entries,
         )
         if named := [self._ideas[a] for a in line_ideas & self._attribute_ideas]:
