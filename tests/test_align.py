@@ -54,3 +54,13 @@ def test_a_message_cut_short_counts_for_the_part_that_is_there():
 def test_a_short_message_lost_in_a_long_line_is_no_fuzzy_hit():
     assert fuzzy_hit(INACTIVE, Line.read("inactve sku and many other words here").skeleton) is None
     assert fuzzy_hit(INACTIVE, Line.read("inactve sku").skeleton).score >= 80
+
+
+def test_a_short_message_set_apart_by_punctuation_is_as_printed(matcher):
+    # The chat around it is another sentence: the message stands alone.
+    [hit] = exact_hits(
+        INACTIVE, Line.read("pedido 88 travou no painel: Inactive SKU. já ativei ontem")
+    )
+    assert hit.score == 100.0
+    [inline] = exact_hits(INACTIVE, Line.read("pedido 88 travou no painel com Inactive SKU ontem"))
+    assert inline.score < 100.0

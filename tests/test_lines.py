@@ -27,3 +27,9 @@ def test_core_words_outside_a_span_are_counted():
     end = start + len("inactive sku")
     assert line.core_outside(start, end) == 2  # "again", "today"
     assert line.core_outside(0, len(line.folded)) == 0
+
+
+def test_core_words_count_within_the_part_punctuation_sets_apart():
+    line = Line.read("chat before: Inactive SKU. chat after")
+    start = line.folded.index("inactive")
+    assert line.core_outside(start, start + len("inactive sku")) == 0

@@ -12,6 +12,8 @@ from bot.language import language_of_words
 from bot.normalize import fold
 
 WORD = re.compile(r"[a-z0-9]+")
+# What sets a part of a line apart: a colon, a full stop, a semicolon, a bar, quotes, brackets.
+_SEGMENT_END = re.compile(r"[:.;|\"'`()\[\]]")
 # Words that admin rows and chat put around a message without changing its meaning.
 FILLER = frozenset(
     [
@@ -115,7 +117,16 @@ class Line:
         return list(itertools.accumulate(map(is_core, self.words), initial=0))
 
     def core_outside(self, start: int, end: int) -> int:
-        """How many core words lie outside folded[start:end] (a span on word boundaries)."""
+        """How many core words lie outside folded[start:end] (a span on word boundaries),
+        in the part of the line around it that punctuation sets apart ("...: Sku Inactive.
+        mas eu ativei ele" counts none: the message is a sentence of its own)."""
+        before = _SEGMENT_END.search(self.text[:start][::-1])
+        after = _SEGMENT_END.search(self.text, end)
+        lo = start - before.start() if before else 0
+        hi = after.start() if after else len(self.text)
         first = bisect.bisect_left(self.starts, start)
         last = bisect.bisect_left(self.starts, end)
-        return self.core_before[-1] - (self.core_before[last] - self.core_before[first])
+        seg_first = bisect.bisect_left(self.starts, lo)
+        seg_last = bisect.bisect_left(self.starts, hi)
+        core = self.core_before
+        return (core[first] - core[seg_first]) + (core[seg_last] - core[last])
