@@ -62,15 +62,50 @@ MODULES: dict[str, Module] = {
         about="escaping: mrkdwn filter, limits, button values, fallback text",
     ),
     "matcher": Module(
-        ("bot/matcher.py", "bot/normalize.py"),
+        (
+            "bot/matcher.py",
+            "bot/matching/index.py",
+            "bot/matching/patterns.py",
+            "bot/matching/lines.py",
+            "bot/matching/align.py",
+            "bot/matching/slots.py",
+            "bot/matching/retold_values.py",
+            "bot/matching/concepts.py",
+            "bot/matching/retelling.py",
+            "bot/matching/reading.py",
+            "bot/matching/decide.py",
+            "bot/matching/calibration.py",
+            "bot/normalize.py",
+        ),
         (
             "tests/test_matcher.py",
             "tests/test_normalize.py",
             "tests/test_slots.py",
             "tests/test_matcher_decisions.py",
+            "tests/test_patterns.py",
+            "tests/test_lines.py",
+            "tests/test_index.py",
+            "tests/test_align.py",
+            "tests/test_decide.py",
+            "tests/test_calibration.py",
+            "tests/test_retold_values.py",
+            "tests/test_retelling.py",
+            "tests/test_reading.py",
+            "tests/test_vocabulary.py",
         ),
         functions=(
             "bot.matcher.*",
+            "bot.matching.index.*",
+            "bot.matching.patterns.*",
+            "bot.matching.lines.*",
+            "bot.matching.align.*",
+            "bot.matching.slots.*",
+            "bot.matching.retold_values.*",
+            "bot.matching.concepts.*",
+            "bot.matching.retelling.*",
+            "bot.matching.reading.*",
+            "bot.matching.decide.*",
+            "bot.matching.calibration.*",
             "bot.normalize.x_context_slots__mutmut_*",
             "bot.normalize.x_clean_paste__mutmut_*",
         ),
@@ -170,64 +205,96 @@ EQUIVALENT: dict[str, str] = {
     },
     "bot.store.xǁStoreǁknowledge_fingerprint__mutmut_13": _SQL,
     **_each(
-        "bot.matcher.",
+        "bot.matching.index.",
         {
             (
-                "xǁMatcherǁ_known_words__mutmut_30",
-                "xǁMatcherǁ_known_words__mutmut_33",
-                "xǁMatcherǁ_known_words__mutmut_34",
-                "xǁMatcherǁ_candidates__mutmut_15",
-                "xǁMatcherǁ_candidates__mutmut_18",
-                "xǁMatcherǁ_candidates__mutmut_19",
-                "xǁMatcherǁ_fuzzy_slots__mutmut_31",
-                "xǁMatcherǁ_fuzzy_slots__mutmut_35",
-                "xǁMatcherǁ_fuzzy_slots__mutmut_36",
+                "xǁWordIndexǁknown_words__mutmut_30",
+                "xǁWordIndexǁknown_words__mutmut_33",
+                "xǁWordIndexǁknown_words__mutmut_34",
+                "xǁWordIndexǁcandidates__mutmut_15",
+                "xǁWordIndexǁcandidates__mutmut_18",
+                "xǁWordIndexǁcandidates__mutmut_19",
             ): "the sequences zipped are built from one list, so strict=True never fires",
             (
-                "xǁMatcherǁ_known_words__mutmut_16",
-                "xǁMatcherǁ_known_words__mutmut_21",
-                "xǁMatcherǁ_build_index__mutmut_37",
-                "xǁMatcherǁ_build_index__mutmut_39",
+                "xǁWordIndexǁknown_words__mutmut_16",
+                "xǁWordIndexǁknown_words__mutmut_21",
+                "xǁWordIndexǁ__init____mutmut_37",
+                "xǁWordIndexǁ__init____mutmut_39",
             ): "only the dtype changes (scores compared with zero, ids that are ints anyway)",
-            ("xǁMatcherǁ_build_index__mutmut_18",): (
+            ("xǁWordIndexǁ__init____mutmut_18",): (
                 "the knowledge base has far more than two messages, so max(n, 1) is n"
             ),
-            ("x__confidence__mutmut_5", "x__confidence__mutmut_10"): (
+        },
+    ),
+    **_each(
+        "bot.matching.slots.",
+        {
+            (
+                "x_fuzzy_slots__mutmut_31",
+                "x_fuzzy_slots__mutmut_35",
+                "x_fuzzy_slots__mutmut_36",
+            ): "the sequences zipped are built from one list, so strict=True never fires",
+        },
+    ),
+    **_each(
+        "bot.matching.calibration.",
+        {
+            ("x_confidence__mutmut_5", "x_confidence__mutmut_10"): (
                 "every score passed in lies between 18 and 100, so neither bound binds"
             ),
-            ("x__short_message_score__mutmut_15", "x__short_message_score__mutmut_22"): (
-                "the floor is 40 (100 - 60): under the guess threshold of 45, so 39 or 40 "
-                "are never shown, and max(1.0, 40) is 40"
-            ),
-            ("x__compile__mutmut_15",): (
+        },
+    ),
+    **_each(
+        "bot.matching.patterns.",
+        {
+            ("x_compile_message__mutmut_15",): (
                 "no message in knowledge/ has a literal brace, so a piece without a "
                 "placeholder is always the last one: break and continue both end the loop"
             ),
             ("x__slot_pattern__mutmut_3", "x__slot_pattern__mutmut_6"): (
                 "no message puts a space between a parenthesis and its placeholder"
             ),
-            tuple(f"xǁMatcherǁ_exact_hits__mutmut_{n}" for n in (13, 14, 15, 16)): (
+        },
+    ),
+    **_each(
+        "bot.matching.align.",
+        {
+            ("x_short_message_score__mutmut_15", "x_short_message_score__mutmut_22"): (
+                "the floor is 40 (100 - 60): under the guess threshold of 45, so 39 or 40 "
+                "are never shown, and max(1.0, 40) is 40"
+            ),
+            tuple(f"x_exact_hits__mutmut_{n}" for n in (13, 14, 15, 16)): (
                 "no short message has a placeholder, so there are no braces to remove"
             ),
-            ("xǁMatcherǁ_exact_hits__mutmut_27",): (
+            ("x_exact_hits__mutmut_27",): (
                 "every placeholder is a named group of the message's pattern"
             ),
-            ("xǁMatcherǁ_exact_hits__mutmut_19",): (
+            ("x_exact_hits__mutmut_19",): (
                 "more than eight copies of one message on a line report the same one error; "
                 "the cap only bounds the time spent"
             ),
-            ("xǁMatcherǁ_line_hits__mutmut_30", "xǁMatcherǁ_line_hits__mutmut_33"): (
-                "the default of max() is used only when there are no hits to compare"
-            ),
-            ("xǁMatcherǁ_merge__mutmut_34", "xǁMatcherǁ_merge__mutmut_42"): (
+        },
+    ),
+    **_each(
+        "bot.matching.decide.",
+        {
+            ("x_merge__mutmut_34", "x_merge__mutmut_42"): (
                 "only the keys of these dicts are read (an ordered set)"
             ),
-            ("xǁMatcherǁ_merge__mutmut_66", "xǁMatcherǁ_merge__mutmut_74"): (
+            ("x_merge__mutmut_66", "x_merge__mutmut_74"): (
                 "Match.exact is read nowhere: no card, command or JSON shows it"
             ),
-            tuple(f"x__choose__mutmut_{n}" for n in (56, 57, 58, 70)): (
-                "a guess's exact flag, position and values are never read (_alternatives "
+            tuple(f"x_choose__mutmut_{n}" for n in (56, 57, 58, 70)): (
+                "a guess's exact flag, position and values are never read (alternatives "
                 "keeps its entry, score and language)"
+            ),
+        },
+    ),
+    **_each(
+        "bot.matcher.",
+        {
+            ("xǁMatcherǁ_line_hits__mutmut_30", "xǁMatcherǁ_line_hits__mutmut_33"): (
+                "the default of max() is used only when there are no hits to compare"
             ),
             ("xǁMatcherǁmatch__mutmut_29",): (
                 "a single line joined is that same line, already read"

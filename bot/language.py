@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 from bot.knowledge import LANGUAGES
 from bot.normalize import fold
 
-__all__ = ["LANGUAGES", "choose_language", "from_locale", "language_of_text"]
+__all__ = ["LANGUAGES", "choose_language", "from_locale", "language_of_text", "language_of_words"]
 DEFAULT = "en"
 
 # Words frequent in one of the three languages and rare in the other two (accents folded).
@@ -146,6 +148,10 @@ _MARKERS = {
     ),
 }
 _WORD = re.compile(r"[a-z]+")
+_ANY_MARKER = frozenset().union(*_MARKERS.values())
+_LANGUAGES_OF = {w: tuple(lang for lang, m in _MARKERS.items() if w in m) for w in _ANY_MARKER}
+# The words read to tell a language: as many as 4,000 characters hold.
+_MAX_WORDS = 800
 
 
 def from_locale(locale: str | None) -> str | None:
@@ -159,11 +165,18 @@ def from_locale(locale: str | None) -> str | None:
 @functools.lru_cache(maxsize=256)  # asked several times of one message on its way
 def language_of_text(text: str) -> str | None:
     """The language most of the text's telling words belong to; None when it does not say."""
+    spanish_marks = ("¿" in text) or ("¡" in text)  # punctuation only Spanish writes
+    return language_of_words(_WORD.findall(fold(text[:4000])), spanish_marks)
+
+
+def language_of_words(folded_words: Sequence[str], spanish_marks: bool = False) -> str | None:
+    """`language_of_text` for a text already folded and split into words."""
     counts = dict.fromkeys(LANGUAGES, 0)
-    counts["es"] += 2 * (("¿" in text) or ("¡" in text))  # punctuation only Spanish writes
-    for word in _WORD.findall(fold(text[:4000])):
-        for lang, markers in _MARKERS.items():
-            counts[lang] += word in markers
+    counts["es"] += 2 * spanish_marks
+    telling = Counter(word for word in folded_words[:_MAX_WORDS] if word in _ANY_MARKER)
+    for word, times in telling.items():
+        for lang in _LANGUAGES_OF[word]:
+            counts[lang] += times
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     (best, top), (_, second) = ranked[0], ranked[1]
     return best if top >= 1 and top > second else None

@@ -26,24 +26,22 @@ def best(matcher, text):
     return result.matches[0] if result.matches else None
 
 
-@pytest.mark.parametrize("name", ["devset.jsonl", "holdout.jsonl"])
+@pytest.mark.parametrize("name", ["devset.jsonl", "holdout.jsonl", "retellings.jsonl"])
 def test_labelled_sets_meet_the_accuracy_targets(matcher, name):
     report = evaluate(read_cases(DATA / name), matcher)
     assert report.positives.total >= 90 and report.negatives.total >= 35
     assert report.positives.rate >= 0.97, report.failures
+    for lang in ("pt", "es"):
+        assert report.by_lang[lang].rate >= 0.95, (lang, report.failures)
     assert report.false_match_rate <= 0.02, report.failures
     assert report.slots.rate is None or report.slots.rate >= 0.95
 
 
-def test_the_set_written_blind_does_not_go_back(matcher):
-    """Below the targets still (see README); these floors keep every change honest."""
-    report = evaluate(read_cases(DATA / "retellings.jsonl"), matcher)
-    assert report.positives.total == 263 and report.negatives.total == 80
-    assert report.positives.rate >= 0.90
-    assert report.false_match_rate <= 0.02
-    assert report.slots.rate >= 0.80
-    for lang in ("pt", "es", "en"):
-        assert report.by_lang[lang].rate >= 0.90, lang
+def test_the_set_written_blind_is_kept_whole():
+    """It is scored as written (see README): no case dropped, none added."""
+    cases = read_cases(DATA / "retellings.jsonl")
+    assert sum(1 for c in cases if c.expect) == 263
+    assert sum(1 for c in cases if not c.expect) == 80
 
 
 def test_development_set_is_large_and_varied():

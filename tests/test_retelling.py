@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.matching.retelling import MAX_CONFIDENCE, Concepts
 from bot.normalize import fold
-from bot.retelling import MAX_CONFIDENCE, Concepts
 from bot.vocabulary import load_vocabulary
 from tests.conftest import KNOWLEDGE
 
@@ -99,6 +99,69 @@ def test_inflections_and_languages_meet_in_one_idea(concepts):
     assert concepts.of("inativos") == concepts.of("inactive") == concepts.of("desactivado")
     assert concepts.of("planilha") == concepts.of("plantilla") == concepts.of("spreadsheet")
     assert concepts.of(fold("política")) == concepts.of("policy") == concepts.of("channel")
-    assert concepts.of("the") is None and concepts.of("4410") is None
+    assert concepts.of("the") == concepts.of("4410") == frozenset()
     # A word the vocabulary does not know is an idea of its own, its inflections folded.
     assert concepts.of("etiquetas") == concepts.of("etiqueta") != concepts.of("voltagem")
+
+
+def test_a_word_in_two_groups_says_both(concepts):
+    assert concepts.of("rejected") >= {"accepted", "negation"}
+    assert concepts.of("unauthorized") >= {"permission", "negation"}
+
+
+def test_a_word_can_mean_something_in_one_language_only(concepts):
+    # Portuguese "no" is "in the"; Spanish and English "no" say no.
+    assert concepts.of("no", "pt") == frozenset()
+    assert concepts.of("no", "es") == concepts.of("no", "en") == concepts.of("not")
+    # The language not told: the reading the languages that list the word agree on.
+    assert concepts.of("no") == concepts.of("not")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "a categoria global dos produtos novos está configurada na integração",
+        "we re-uploaded the category and attribute mapping spreadsheet this morning",
+        "el token de la configuración de amazon ya fue renovado",
+        # However well it fits one error, a statement stays a guess.
+        "stock of sku 88 is at zero, let's pause the listing before an amazon order comes in",
+    ],
+)
+def test_saying_how_things_are_is_no_error(matcher, statement):
+    assert matcher.match(statement).matches == []
+
+
+def test_an_order_error_is_told_about_an_order(matcher):
+    assert (
+        best(matcher, "o pedido da amazon não entrou: SKU sem estoque").id == "order-out-of-stock"
+    )
+    # Stock talk with no order in it is the warehouse's business, not the order error.
+    assert matcher.match("o sku 7788 está sem estoque no depósito de Recife").matches == []
+
+
+def test_a_retelling_only_one_error_fits_is_answered(matcher):
+    # Few words, but only one error speaks of an expired token.
+    assert best(matcher, "o token venceu de novo").id == "token-expired"
+    assert best(matcher, "nuestro token de amazon caducó").id == "token-expired"
+
+
+def first_guess(matcher, text):
+    result = matcher.match(text)
+    return (result.matches or result.alternatives)[0].id
+
+
+def test_the_attribute_a_line_names_fills_a_message_that_takes_any(matcher):
+    # Divergence's message says "attribute ({attribute})": Tamanho is its attribute, and the
+    # line says "different", not "missing".
+    text = "o atributo Tamanho do sku na VTEX está diferente do que está na Amazon"
+    assert first_guess(matcher, text) == "attribute-divergence"
+
+
+def test_one_sentence_of_a_long_message_is_enough_to_retell_it(matcher):
+    # no-asin-match's message goes on about checking UPC/EAN codes; people say the first part.
+    assert best(matcher, "amazon says the EAN of sku 3310 doesn't match any ASIN").id == (
+        "no-asin-match"
+    )
+    assert best(matcher, "the token we put in the amazon config form expired again").id == (
+        "token-expired"
+    )

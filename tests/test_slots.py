@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.evaluation import evaluate, read_cases
+from bot.matching.patterns import Variant
+from bot.matching.slots import LooseIds, fuzzy_slots
 from tests.conftest import DATA
 
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
@@ -57,3 +59,18 @@ def test_an_attribute_and_its_two_values_are_read(matcher):
         "Azul",
         "Blue",
     )
+
+
+def test_a_loose_id_goes_to_the_nearest_line_and_the_smaller_on_a_tie():
+    loose = LooseIds(["sku 5", "error here", "sku 3", "order 1391560531867-01"], skip={1})
+    assert loose.nearest("sku", 1) == "3"
+    assert loose.nearest("sku", 0) == "5"
+    assert loose.nearest("order", 0) == "1391560531867-01"
+    assert LooseIds(["nothing"], skip=set()).nearest("sku", 0) is None
+
+
+def test_a_misspelled_message_gives_its_values_from_the_words_around_them():
+    variant = Variant.of("x", "en", "Specification ({attribute}) mapped not found in the catalog")
+    assert fuzzy_slots(variant, "Specificaton (Tamanho) maped not fuond") == {
+        "attribute": "Tamanho"
+    }

@@ -43,3 +43,19 @@ def test_a_broken_vocabulary_file_is_reported_by_kb_validate(tmp_path, monkeypat
     out = capsys.readouterr().out
     assert "vocabulary/marketplaces.yml: other_marketplaces: must be a list" in out
     assert "vocabulary/marketplaces.yml: colours: unknown list" in out
+
+
+def test_ideas_named_by_a_list_or_a_language_must_be_valid(tmp_path):
+    folder = tmp_path / "vocabulary"
+    folder.mkdir()
+    (folder / "concepts.yml").write_text(
+        "concepts:\n  negation: [not, 'no']\n"
+        "problem_ideas: [negation, broken]\n"
+        "in_language:\n  es:\n    negation: ['no']\n    nada: [nada]\n  fr:\n    negation: [non]\n"
+    )
+    vocabulary, problems = load_vocabulary(tmp_path)
+    reasons = {(p.field, p.reason) for p in problems}
+    assert ("problem_ideas", "'broken' is no idea of concepts") in reasons
+    assert any(field == "in_language.fr" for field, _ in reasons)
+    assert ("in_language.es.nada", "is no idea of concepts (nor ignore)") in reasons
+    assert ("es", "negation", ("no",)) in vocabulary.in_language

@@ -1,0 +1,41 @@
+"""Retrieval picks, for a line, the few messages that share its rarest words."""
+
+from __future__ import annotations
+
+from bot.matching.index import CANDIDATES_PER_LINE, WordIndex
+from bot.matching.patterns import Variant
+
+MESSAGES = [
+    "Inactive SKU",
+    "The SKU you tried to submit is inactive on VTEX",
+    "No available sla to deliver this order",
+    "Token expired for seller",
+]
+
+
+def index() -> WordIndex:
+    variants = [Variant.of(f"e{i}", "en", m) for i, m in enumerate(MESSAGES)]
+    return WordIndex(variants, published=[0, 1, 2])
+
+
+def test_the_message_sharing_the_rarest_words_comes_first():
+    assert index().candidates(["no", "sla", "to", "deliver", "it"])[0] == 2
+    assert index().candidates(["token", "expired"]) == [3]
+
+
+def test_a_line_sharing_too_little_of_any_message_has_no_candidate():
+    assert index().candidates(["hello", "there"]) == []
+
+
+def test_a_misspelled_word_still_finds_its_message():
+    assert index().candidates(["inactve", "sku"])[0] == 0
+
+
+def test_no_more_than_a_few_candidates_per_line():
+    variants = [Variant.of(f"e{i}", "en", "Inactive SKU") for i in range(30)]
+    assert len(WordIndex(variants, []).candidates(["inactive", "sku"])) == CANDIDATES_PER_LINE
+
+
+def test_guesses_come_from_published_messages_only():
+    guessed = [vi for vi, _ in index().guesses("token expired seller", limit=4)]
+    assert 3 not in guessed

@@ -1,0 +1,48 @@
+"""A line that is not the platform's text is read by what it says: retold errors, statements
+that only share a message's words, two errors told in one sentence."""
+
+from __future__ import annotations
+
+
+def ids(matcher, text):
+    return [m.id for m in matcher.match(text).matches]
+
+
+def test_two_errors_told_in_one_sentence_are_both_found(matcher):
+    text = (
+        "a Amazon diz que a especificação TargetGender é obrigatória e o produto não tem, "
+        "e além disso não aceita o valor de Size que colocamos na planilha ('Único')"
+    )
+    assert set(ids(matcher, text)) == {"targetgender-mandatory", "size-value-not-supported"}
+
+
+def test_one_error_told_at_length_stays_one(matcher):
+    text = (
+        "the amazon token in the vtex config form is expired, or doesn't have permission for "
+        "that flow, and the connector keeps failing every sku since yesterday"
+    )
+    assert ids(matcher, text) == ["token-expired"]
+
+
+def test_a_line_names_three_different_messages_at_most(matcher):
+    result = matcher.match("amazon nao aceita o valor de Color da planilha de mapeamento")
+    guesses = [result.matches[0].id, *(a.id for a in result.alternatives)]
+    assert len(guesses) == len(set(guesses)) <= 4
+
+
+def test_a_message_cut_short_is_read_as_written_not_as_retold(matcher):
+    [match] = matcher.match(
+        "SKU 30012, Missing Attributes brand. SKU 30012 doesn't match any ASINs. Make sure that all…"
+    ).matches
+    assert match.id == "no-asin-match" and match.slots["attribute"] == "brand"
+
+
+def test_saying_around_a_messages_not_what_it_says_is_no_error(matcher):
+    # Most of "The category and attribute mapping spreadsheet was not uploaded", minus the "not".
+    assert (
+        matcher.match("we re-uploaded the category and attribute mapping spreadsheet").matches == []
+    )
+    # Cut before its "not", the message is only cut short.
+    assert ids(matcher, "The category and attribute mapping spreadsheet w…") == [
+        "spreadsheet-not-uploaded"
+    ]

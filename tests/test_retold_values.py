@@ -1,0 +1,95 @@
+"""A retelling's values go to the placeholders whose names, in any language, stand nearest."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.concepts import Concepts
+from bot.matching.lines import Line
+from bot.matching.retold_values import Slot, assign, candidates, slots_of
+from bot.vocabulary import load_vocabulary
+from tests.conftest import KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def concepts() -> Concepts:
+    return Concepts(load_vocabulary(KNOWLEDGE)[0])
+
+
+ATTRIBUTES = frozenset({"colour", "size", "material"})
+DIVERGENCE = [
+    (
+        "en",
+        "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon, attribute ({attribute})",
+    ),
+]
+UNAUTHORIZED = [
+    ("en", "Unauthorized access from seller {seller} to sales channel {sales_channel}"),
+    ("es", "Acceso no autorizado del seller {seller} a política comercial {sales_channel}"),
+]
+
+
+def values(concepts, texts, text, ids=frozenset(), lang="en", pseudo=()):
+    line = Line.read(text)
+    slots = slots_of(texts, concepts, pseudo)
+    found = candidates(line, concepts, lang, ATTRIBUTES, frozenset(), set(ids))
+    return assign(slots, line, found, concepts, lang)
+
+
+def test_a_placeholder_is_known_by_its_name_and_the_words_before_it(concepts):
+    slots = {s.name: s for s in slots_of(UNAUTHORIZED, concepts)}
+    assert set(slots) == {"seller", "sales_channel"}
+    assert "seller" in slots["seller"].ideas
+    assert "trade-policy" in slots["sales_channel"].ideas  # "channel", "política comercial"
+    # A name that means nothing to the vocabulary is matched as a word: "vtex" of vtex_value.
+    assert {s.name: s.words for s in slots_of(DIVERGENCE, concepts)}["vtex_value"] == {"vtex"}
+
+
+def test_each_value_goes_to_the_words_that_name_it(concepts):
+    text = "order 702-9191919-2828282 blew up: seller 'megastore' unauthorized on sales channel 7"
+    assert values(concepts, UNAUTHORIZED, text, ids={"702-9191919-2828282"}) == {
+        "seller": "megastore",
+        "sales_channel": "7",
+    }
+    spanish = "el pedido fallo, acceso no autorizado del seller al canal de ventas 6"
+    assert values(concepts, UNAUTHORIZED, spanish, lang="es") == {"sales_channel": "6"}
+
+
+def test_a_word_naming_one_slot_only_decides_between_two(concepts):
+    text = "item already on amazon but the Voltage attribute differs, vtex says 110V and amazon has 127V"
+    assert values(concepts, DIVERGENCE, text) == {
+        "attribute": "Voltage",
+        "vtex_value": "110V",
+        "amazon_value": "127V",
+    }
+
+
+def test_what_can_be_a_value(concepts):
+    line = Line.read(
+        "sku 4410: the value ('100% cotton') and \"Kitchen Appliances\", 'VariationTheme selected "
+        "it is invalid' for Cor, and the word Estampa"
+    )
+    found = candidates(
+        line, concepts, "en", ATTRIBUTES, frozenset({"variationtheme", "selected"}), {"4410"}
+    )
+    assert [c.value for c in found] == ["100% cotton", "Kitchen Appliances", "Cor", "Estampa"]
+    assert [c.named_attribute for c in found] == [False, False, True, False]
+
+
+def test_quoted_words_of_the_message_itself_are_no_value(concepts):
+    line = Line.read("A Amazon não aceita a(s) variação do SKU, colocamos (ColorSize)")
+    found = candidates(line, concepts, "pt", ATTRIBUTES, frozenset({"a", "s", "variacao"}), set())
+    assert [c.value for c in found] == ["ColorSize"]
+
+
+def test_a_value_spoken_of_without_a_placeholder(concepts):
+    value = Slot("value", frozenset({"value"}), frozenset())
+    text = "o valor de TargetGender que colocamos na planilha ('Unissex') nao eh aceito"
+    assert values(concepts, [("pt", "no placeholders here")], text, lang="pt", pseudo=[value]) == {
+        "value": "Unissex"
+    }
+    # Where the messages have placeholders, those say what the error's values are.
+    assert [s.name for s in slots_of(UNAUTHORIZED, concepts, [value])] == [
+        "seller",
+        "sales_channel",
+    ]
