@@ -37,6 +37,20 @@ def test_labelled_sets_meet_the_accuracy_targets(matcher, name):
     assert report.slots.rate is None or report.slots.rate >= 0.95
 
 
+def test_the_second_blind_set_holds_today_s_floor(matcher):
+    """Written from the spec by someone who has not seen the matcher, and never tuned on: its
+    figures say how well the matcher reads retellings it was not built from. First run 80.5%
+    top-1, 6.2% false matches, 77.4% of slots. Below the targets: this holds today's floor."""
+    cases = read_cases(DATA / "retellings-2.jsonl")
+    assert (sum(1 for c in cases if c.expect), sum(1 for c in cases if not c.expect)) == (262, 81)
+    report = evaluate(cases, matcher)
+    assert report.positives.rate >= 0.86, report.failures
+    for lang in ("pt", "es"):
+        assert report.by_lang[lang].rate >= 0.89, (lang, report.failures)
+    assert report.false_match_rate <= 0.05, report.failures
+    assert report.slots.rate >= 0.85
+
+
 def test_the_set_written_blind_is_kept_whole():
     """It is scored as written (see README): no case dropped, none added."""
     cases = read_cases(DATA / "retellings.jsonl")
