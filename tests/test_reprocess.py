@@ -18,6 +18,7 @@ from bot.reprocess import (
     requests_to_list,
     resolve,
     targets_from_value,
+    update_request,
 )
 from bot.store import Store
 
@@ -72,6 +73,9 @@ def test_words_and_other_numbers_are_not_order_ids(value):
         ("reprocess 5556 again in 2 hours", "sku", ("5556",), ()),
         ("reprocess 0123 and abc1", "sku", (), ("0123", "abc1")),
         ("reprocess 5556 please", "order", (), ("5556",)),
+        ("can you reprocess these 2 skus?", "sku", (), ()),
+        ("reprocess the 2 skus 5556 and 5557", "sku", ("5556", "5557"), ()),
+        ("reprocess 5556 and X5557", "sku", ("5556",), ("X5557",)),
     ],
 )
 def test_ids_are_read_from_plain_words(text, kind, valid, invalid):
@@ -88,6 +92,12 @@ def test_a_button_value_gives_only_its_real_ids():
     value = {"e": "x", "sku": "please", "skus": ["1202", "agora", "0042", "3001"]}
     assert targets_from_value(value, "sku") == ("1202", "3001")
     assert targets_from_value({"e": "x", "order": "again"}, "order") == ()
+
+
+def test_a_button_for_one_sku_or_one_order_gives_that_id():
+    assert targets_from_value({"e": "x", "sku": "1202"}, "sku") == ("1202",)
+    order = {"e": "x", "order": "702-1234567-1234567"}
+    assert targets_from_value(order, "order") == ("702-1234567-1234567",)
 
 
 # -- one request per paste, one open request per target -----------------------------------------
@@ -116,11 +126,23 @@ def test_a_target_already_open_is_named_and_left_out(store):
 
 
 def test_a_request_is_bounded_and_holds_only_real_ids(store):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"1 to {MAX_TARGETS} sku ids: {MAX_TARGETS + 1}$"):
         new(store, [str(i) for i in range(1, MAX_TARGETS + 2)])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"order ids: \['please'\]$"):
         new(store, ["please"], kind="order")
+    with pytest.raises(ValueError, match="nothing to reprocess for a 'color' target"):
+        new(store, ["1"], kind="color")
     assert store.db.execute("select count(*) from reprocess_requests").fetchone() == (0,)
+
+
+def test_a_request_may_hold_exactly_the_most_targets_allowed(store):
+    targets = [str(i) for i in range(1, MAX_TARGETS + 1)]
+    assert new(store, targets).request.ids == tuple(targets)
+
+
+def test_a_request_shows_its_webhook_pending_only_when_there_is_one_to_deliver(store):
+    assert new(store, ["1"], webhook=True).request.webhook_status == "pending"
+    assert new(store, ["2"], webhook=False).request.webhook_status is None
 
 
 def test_what_must_still_be_sent_is_stored_with_the_request(store):
@@ -129,6 +151,8 @@ def test_what_must_still_be_sent_is_stored_with_the_request(store):
         "select kind, status from outbox where request_id = ? order by kind", [request.id]
     ).fetchall()
     assert rows == [("ops", "pending"), ("webhook", "pending")]
+    stamps = store.db.execute("select distinct updated_at from outbox").fetchall()
+    assert stamps == [(request.created_at,)]  # stored in the same moment as the request
     bare = new(store, ["2"], ops=False, webhook=False).request
     assert store.db.execute(
         "select count(*) from outbox where request_id = ?", [bare.id]
@@ -149,15 +173,64 @@ def test_targets_resolve_one_by_one_and_a_mixed_end_is_partial(store):
         ("3", "failed"),
     ]
     assert final.status == "partial" and final.reason == "still inactive"
+    assert (final.count("done"), final.count("failed"), final.count("open")) == (1, 2, 0)
     assert resolve(store, request.id, "done", "UOPS") is None
     # Resolved targets may be requested again.
     assert new(store, ["2"]).request is not None
 
 
+@pytest.mark.parametrize(("outcome", "reason"), [("done", ""), ("failed", "still inactive")])
+def test_a_request_whose_targets_all_end_alike_ends_that_way(store, outcome, reason):
+    request = new(store, ["1", "2"]).request
+    first = resolve(store, request.id, outcome, "UOPS", target="2", reason=reason)
+    assert first.status == "open"
+    final = resolve(store, request.id, outcome, "UOPS", reason=reason)
+    assert (final.status, final.resolved_by, final.reason) == (outcome, "UOPS", reason or None)
+    assert [t.status for t in final.targets] == [outcome, outcome]
+    assert final.updated_at >= request.created_at  # when it ended is recorded
+
+
+def test_marking_done_without_a_reason_records_none(store):
+    request = new(store, ["1"]).request
+    final = resolve(store, request.id, "done", "UOPS")
+    assert final.reason is None and final.targets[0].reason is None
+
+
+def test_a_long_reason_is_kept_to_its_first_thousand_characters(store):
+    request = new(store, ["1"]).request
+    final = resolve(store, request.id, "failed", "UOPS", reason="  " + "why " * 600)
+    assert final.reason == ("why " * 600)[:1000] and len(final.reason) == 1000
+
+
+def test_an_outcome_is_done_or_failed_and_nothing_else(store):
+    request = new(store, ["1"]).request
+    with pytest.raises(ValueError, match="unknown status 'maybe'"):
+        resolve(store, request.id, "maybe", "UOPS")
+    assert get_request(store, request.id).targets[0].status == "open"
+
+
+def test_a_request_that_does_not_exist_is_not_found_and_cannot_be_marked(store):
+    assert get_request(store, 999) is None
+    assert resolve(store, 999, "done", "UOPS") is None
+
+
+def test_only_the_columns_of_a_request_may_be_changed_and_never_its_id(store):
+    request = new(store, ["1"]).request
+    with pytest.raises(ValueError, match="^not a column to update: id$"):
+        update_request(store, request.id, id=99)
+    with pytest.raises(ValueError, match="^not a column to update: status = 'done' --, x$"):
+        update_request(store, request.id, **{"status = 'done' --": 1, "x": 2})
+    unchanged = get_request(store, request.id)
+    assert (unchanged.id, unchanged.status) == (request.id, "open")
+    update_request(store, request.id, ops_channel="COPS", ops_ts="9.9")
+    changed = get_request(store, request.id)
+    assert (changed.ops_channel, changed.ops_ts) == ("COPS", "9.9")
+
+
 def test_the_list_counts_everything_that_needs_someone(store):
     for i in range(25):
         new(store, [str(100 + i)])
-    listed, total = requests_to_list(store, limit=20)
+    listed, total = requests_to_list(store)  # as /amzerror requests asks
     assert total == 25 and len(listed) == 20
     assert listed[0].ids == ("124",)  # newest first
 
@@ -223,5 +296,5 @@ def test_a_database_from_before_languages_gets_the_column_and_keeps_its_requests
 def test_only_positive_integers_are_request_ids():
     from bot.reprocess import is_request_id
 
-    assert is_request_id(7)
+    assert is_request_id(7) and is_request_id(1)
     assert not any(is_request_id(v) for v in (True, False, 0, -1, "7", 7.0, None))
