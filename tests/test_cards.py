@@ -6,9 +6,12 @@ import json
 
 import pytest
 
-from bot.cards import MAX_BLOCKS, parse_button_value, validate_blocks
+from bot.cards import MAX_BLOCKS, CardRenderer, parse_button_value, validate_blocks
 from bot.matcher import Match
+from bot.reprocess import ReprocessRequest, Target
+from bot.requestcards import RequestCards
 from bot.terminal import render_card
+from tests.conftest import TEMPLATES
 
 HOSTILE = [
     "<!channel> <!here> <!subteam^S123|@ops> <@U999>",
@@ -122,3 +125,52 @@ def test_a_search_for_pings_pings_nobody_in_the_card_or_its_fallback(renderer, e
     raw = json.dumps({"blocks": card.blocks, "text": card.text})
     assert "<!channel>" not in raw and "<@U999>" not in raw
     assert "&lt;!channel&gt;" in card.text
+
+
+# -- the card's language -----------------------------------------------------------------
+
+
+def languages_carried(card) -> set:
+    """The language each button hands to what its click answers (none: English)."""
+    return {parse_button_value(b["value"]).get("l") for b in buttons(card)}
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("pt", "O que aconteceu"), ("es", "Qué pasó")])
+def test_a_card_in_another_language_speaks_it_and_its_buttons_answer_in_it(
+    renderer, by_id, lang, heading
+):
+    for cards in (renderer.in_language(lang), CardRenderer(TEMPLATES, lang=lang)):
+        card = cards.entry_card(by_id["sku-inactive"])
+        assert heading in render_card(card)
+        assert "What happened" not in render_card(card)
+        assert languages_carried(card) == {lang}
+    assert renderer.in_language(lang) is renderer.in_language(lang)  # built once
+
+
+def test_a_language_the_bot_does_not_speak_gets_english_cards(renderer, by_id):
+    for cards in (CardRenderer(TEMPLATES, lang="de"), renderer.in_language("de")):
+        card = cards.entry_card(by_id["sku-inactive"])
+        assert "What happened" in render_card(card)
+        # English is what a click answers in anyway: the buttons carry no language.
+        assert languages_carried(card) == {None}
+    assert renderer.in_language("de") is renderer.in_language("en")
+
+
+def test_the_ops_message_links_each_sku_to_its_admin_page_in_every_language(renderer):
+    request = ReprocessRequest(
+        id=7,
+        entry_id="sku-inactive",
+        target_kind="sku",
+        status="open",
+        requested_by="U1",
+        channel="CGENERAL",
+        thread_ts="1700000000.000100",
+        created_at="2026-11-25T14:00:00+00:00",
+        targets=(Target("1202"), Target("3001")),
+    )
+    for lang in ("en", "pt", "es"):
+        text = json.dumps(
+            RequestCards(renderer.in_language(lang)).ops_message(request, None).blocks
+        )
+        for sku in ("1202", "3001"):
+            assert f"<https://mystore.myvtex.com/admin/Site/SkuForm.aspx?IdSku={sku}|{sku}>" in text

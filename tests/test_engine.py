@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import types
@@ -135,3 +136,42 @@ def test_a_broken_file_is_reported_once_not_every_five_seconds(engine, knowledge
     os.utime(broken, (later + 5, later + 5))
     clock.now += REFRESH_EVERY_SECONDS
     assert engine.refresh().serving == "fresh"
+
+
+def edit_vocabulary(knowledge, name: str, text: str) -> None:
+    path = knowledge / "vocabulary" / name
+    path.write_text(text)
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+def test_a_vocabulary_edit_is_answered_within_five_seconds_without_a_restart(
+    engine, knowledge, clock
+):
+    # Another marketplace's error is not ours, as the shipped vocabulary says of Mercado Livre.
+    assert engine.match("Mercado Livre: Inactive SKU").matches == []
+    assert engine.match("Zorblaxia: Inactive SKU").best.id == "order-inactive-sku"
+    listed = (knowledge / "vocabulary" / "marketplaces.yml").read_text()
+    edit_vocabulary(
+        knowledge,
+        "marketplaces.yml",
+        listed.replace("other_marketplaces:\n", "other_marketplaces:\n  - zorblaxia\n", 1),
+    )
+    clock.now += REFRESH_EVERY_SECONDS
+    assert engine.match("Zorblaxia: Inactive SKU").matches == []
+
+
+def test_a_broken_vocabulary_file_is_logged_saying_which_and_why(engine, knowledge, clock, caplog):
+    edit_vocabulary(knowledge, "marketplaces.yml", "other_marketplaces: [mercado livre\n")
+    clock.now += REFRESH_EVERY_SECONDS
+    with caplog.at_level(logging.ERROR):
+        engine.refresh()
+    rejected = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("vocabulary file")
+    ]
+    assert len(rejected) == 1
+    assert rejected[0].startswith(
+        "vocabulary file rejected: vocabulary/marketplaces.yml: (file): cannot be read:"
+    )
+    # The knowledge files themselves are fine: their errors are answered all the same.
+    assert engine.match("No available sla to deliver this order").best.id == "order-no-sla"
