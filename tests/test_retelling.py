@@ -165,3 +165,21 @@ def test_one_sentence_of_a_long_message_is_enough_to_retell_it(matcher):
     assert best(matcher, "the token we put in the amazon config form expired again").id == (
         "token-expired"
     )
+
+
+def test_a_line_about_what_no_error_is_about_reads_less_like_any(matcher):
+    # Invoices, cancellations, brands: the vocabulary knows them, and no error speaks of them.
+    assert (
+        matcher.match("o pedido 702-1234567-1234567 foi cancelado e a nota fiscal não saiu").matches
+        == []
+    )
+    # Amazon's error 8572, which is not one of ours, says "do not match" too.
+    amazon_8572 = (
+        "You are using UPCs, EANs, ISBNs, ASINs, or JAN codes that do not match the products you "
+        "are trying to list. Using incorrect UPCs, EANs, ISBNs, ASINs or JAN codes is prohibited "
+        "and it can result in your ASIN creation privileges being suspended or permanently "
+        "removed. Please ensure you are always using the appropriate UPC, EAN, ISBN, ASIN or JAN "
+        "code when listing a product. If you have reached this message in error, please contact "
+        "Seller Support"
+    )
+    assert matcher.match(amazon_8572).matches == []

@@ -172,6 +172,10 @@ class RetellingIndex:
             ]
         )
         self._entry_postings = [np.array(p, dtype=np.int64) for p in entry_postings]
+        # Ideas the vocabulary knows but no error speaks of (a brand, a price, an invoice)
+        # say the line is about something else, as much as the rarest idea of an error.
+        self._foreign = concepts.known_ideas - set(ideas)
+        self._rarest = math.log((n + 1) / 1.5)
         # How centrally each error says each of its ideas: in all its messages, or only in
         # an older wording or one translation.
         errors_list = list(errors.values())
@@ -196,7 +200,7 @@ class RetellingIndex:
         # A message with an {attribute} placeholder is about whichever attribute the line
         # names ("o valor do atributo Cor ... é diferente"): naming one says the placeholder,
         # worth what the word "attribute" is worth.
-        self._attribute_ideas = frozenset(attribute_ideas) & set(ideas)
+        self._attribute_ideas = frozenset(attribute_ideas)
         self._placeholder_idf = (
             float(self._idf[ideas["attribute"]]) if "attribute" in ideas else 0.0
         )
@@ -262,11 +266,15 @@ class RetellingIndex:
 
     def unexplained(self, line_ideas: set[str], message: int) -> float:
         """The share of what a line says (by rarity) that the error of `message` never says."""
-        known = [i for i in line_ideas if i in self._ideas]
-        said = sum(float(self._idf[self._ideas[i]]) for i in known)
+        said = [i for i in line_ideas if i in self._ideas or i in self._foreign]
+        total = sum(self._weight_of(i) for i in said)
         error = self._error_ideas[self._entry_of[message]]
-        left = sum(float(self._idf[self._ideas[i]]) for i in known if i not in error)
-        return left / said if said else 0.0
+        left = sum(self._weight_of(i) for i in said if i not in error)
+        return left / total if total else 0.0
+
+    def _weight_of(self, idea: str) -> float:
+        """How much an idea tells: its rarity among the errors; no error's, the rarest."""
+        return float(self._idf[self._ideas[idea]]) if idea in self._ideas else self._rarest
 
     def states_a_problem(self, line_ideas: set[str]) -> bool:
         """The line says something is wrong (a negation, inactive, expired, different...)."""
@@ -288,15 +296,16 @@ class RetellingIndex:
             weights=np.concatenate([self._idf[i] * self._entry_agreement[i] for i in known]),
             minlength=self._entries,
         )
-        if named := [self._ideas[a] for a in line_ideas & self._attribute_ideas]:
+        if named := line_ideas & self._attribute_ideas:
             messages.append(self._fills)
             weights.append(self._placeholder[self._fills])
             rarity.append(np.full(len(self._fills), self._placeholder_idf))
-            for index in named:
+            for idea in named:
                 # The attribute named is what the placeholder of these errors holds.
                 takes = self._takes_attribute.copy()
-                takes[self._entry_postings[index]] = False
-                in_error[takes] += self._idf[index]
+                if idea in self._ideas:
+                    takes[self._entry_postings[self._ideas[idea]]] = False
+                in_error[takes] += self._weight_of(idea)
         every = np.concatenate(messages)
         n = len(self._totals)
         shared = np.bincount(every, minlength=n)
@@ -305,7 +314,7 @@ class RetellingIndex:
         # Agreement-weighted, and by rarity alone.
         matched = np.bincount(every, weights=np.concatenate(weights), minlength=n)[at]
         enough = np.bincount(every, weights=np.concatenate(rarity), minlength=n)[at]
-        said = float(self._idf[known].sum())
+        said = sum(self._weight_of(i) for i in line_ideas if i in self._ideas or i in self._foreign)
         recall = matched / self._totals[at]  # how much of the message the line says
         errors = self._entry_of[at]
         precision = in_error[errors] / said  # how much of what it says is the error's
