@@ -183,3 +183,10 @@ def test_a_line_about_what_no_error_is_about_reads_less_like_any(matcher):
         "Seller Support"
     )
     assert matcher.match(amazon_8572).matches == []
+
+
+def test_saying_all_is_well_is_no_negation(matcher):
+    assert matcher.match("the amazon token is valid until december, no action needed").matches == []
+    assert (
+        best(matcher, "Pedido 702-1111111-2222222: SKU fora de estoque").id == "order-out-of-stock"
+    )
