@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.retelling import MAX_CONFIDENCE, Concepts
-from bot.normalize import fold
-from bot.vocabulary import load_vocabulary
-from tests.conftest import KNOWLEDGE
-
-
-@pytest.fixture(scope="module")
-def concepts() -> Concepts:
-    return Concepts(load_vocabulary(KNOWLEDGE)[0])
+from bot.matching.retelling import MAX_CONFIDENCE
 
 
 def best(matcher, text):
@@ -93,28 +85,6 @@ def test_slots_come_out_of_retellings_as_written(matcher):
     assert match.slots["attribute"] == "Cor" and match.slots["value"] == "Azul Marinho"
     order = best(matcher, "Pedido 702-5551234-9876543 não entrou na VTEX: SKU inativo")
     assert order.orders == ("702-5551234-9876543",)
-
-
-def test_inflections_and_languages_meet_in_one_idea(concepts):
-    assert concepts.of("inativos") == concepts.of("inactive") == concepts.of("desactivado")
-    assert concepts.of("planilha") == concepts.of("plantilla") == concepts.of("spreadsheet")
-    assert concepts.of(fold("política")) == concepts.of("policy") == concepts.of("channel")
-    assert concepts.of("the") == concepts.of("4410") == frozenset()
-    # A word the vocabulary does not know is an idea of its own, its inflections folded.
-    assert concepts.of("etiquetas") == concepts.of("etiqueta") != concepts.of("voltagem")
-
-
-def test_a_word_in_two_groups_says_both(concepts):
-    assert concepts.of("rejected") >= {"accepted", "negation"}
-    assert concepts.of("unauthorized") >= {"permission", "negation"}
-
-
-def test_a_word_can_mean_something_in_one_language_only(concepts):
-    # Portuguese "no" is "in the"; Spanish and English "no" say no.
-    assert concepts.of("no", "pt") == frozenset()
-    assert concepts.of("no", "es") == concepts.of("no", "en") == concepts.of("not")
-    # The language not told: the reading the languages that list the word agree on.
-    assert concepts.of("no") == concepts.of("not")
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,8 @@ from bot.normalize import fold, words
 __all__ = ["MAX_CONFIDENCE", "Retold", "RetellingIndex", "Told"]
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+# The placeholder that holds whichever attribute a message is about (knowledge/README.md).
+ATTRIBUTE = "attribute"
 
 # A line must share at least this many ideas with a message to retell it.
 MIN_SHARED = 2
@@ -111,7 +113,7 @@ def _errors(messages: Sequence[Told], sets: Sequence[frozenset[str]]) -> dict[st
         for i in indexes:
             if messages[i].published:
                 by_lang.setdefault(messages[i].lang, set()).update(sets[i])
-                if "attribute" in messages[i].placeholders:
+                if ATTRIBUTE in messages[i].placeholders:
                     taking.add(messages[i].lang)
         ideas = frozenset().union(*(sets[i] for i in indexes))
         share = {}
@@ -122,7 +124,7 @@ def _errors(messages: Sequence[Told], sets: Sequence[frozenset[str]]) -> dict[st
         implied = frozenset().union(*(messages[i].implied for i in indexes))
         for idea in implied:
             share.pop(idea, None)  # said by every message, even where it goes without saying
-        takes = any("attribute" in messages[i].placeholders for i in indexes)
+        takes = any(ATTRIBUTE in messages[i].placeholders for i in indexes)
         taking_share = len(taking) / len(by_lang) if by_lang else float(takes)
         errors[entry] = _Error(ideas, share, taking_share if takes else 0.0)
     return errors
@@ -199,16 +201,17 @@ class RetellingIndex:
         self._weights = [np.array(w) for w in weights]
         # A message with an {attribute} placeholder is about whichever attribute the line
         # names ("o valor do atributo Cor ... é diferente"): naming one says the placeholder,
-        # worth what the word "attribute" is worth.
+        # worth what the word naming the placeholder ("attribute") is worth.
         self._attribute_ideas = frozenset(attribute_ideas)
-        self._placeholder_idf = (
-            float(self._idf[ideas["attribute"]]) if "attribute" in ideas else 0.0
+        self._placeholder_idf = max(
+            (float(self._idf[ideas[i]]) for i in concepts.of(ATTRIBUTE, "en") if i in ideas),
+            default=0.0,
         )
         self._placeholder = np.array(
             [
                 self._placeholder_idf
                 * (AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * errors[m.entry].takes_attribute)
-                if "attribute" in m.placeholders
+                if ATTRIBUTE in m.placeholders
                 else 0.0
                 for m in messages
             ]
