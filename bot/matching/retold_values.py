@@ -1,5 +1,7 @@
-"""Values a retelling names in its own words: each placeholder takes the nearest value to the
-words that say what it is ("seller 'megastore'", "canal de ventas 6", "vtex says 110V")."""
+"""Values a retelling names in its own words, each nearest to the words that name its placeholder.
+
+"seller 'megastore'", "canal de ventas 6", "vtex says 110V and amazon has 127V".
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""The values a matched line gives: ids around the message, misspelled placeholders, and the
-attribute and value a retelling names."""
+"""The values a matched line gives: ids around it, misspelled placeholders, values retold.
+
+Retold values are the attribute a line names and the values it quotes or names beside
+the words of a placeholder (`retold_values`).
+"""
 
 from __future__ import annotations
 
