@@ -160,3 +160,10 @@ def test_saying_all_is_well_is_no_negation(matcher):
     assert (
         best(matcher, "Pedido 702-1111111-2222222: SKU fora de estoque").id == "order-out-of-stock"
     )
+
+
+def test_what_will_happen_or_was_meant_is_no_error(matcher):
+    assert (
+        matcher.match("o token da amazon vence no mês que vem, já agendamos a troca").matches == []
+    )
+    assert matcher.match("SKU 9001 is inactive: we discontinued that product line").matches == []

@@ -35,7 +35,7 @@ ATTRIBUTE = "attribute"
 MIN_SHARED = 2
 # How much of a message a line must say (in weight of shared ideas) to be sure of it:
 # less is a passing mention of a word or two of the message.
-ENOUGH_WEIGHT = 6.0
+ENOUGH_WEIGHT = 5.5
 # Words the vocabulary does not know tell less: each language words a message its own
 # way, and an untranslated word is often just that.
 UNKNOWN_WORD_WEIGHT = 0.3
@@ -255,7 +255,12 @@ class RetellingIndex:
         at, score = found
         if not len(at):
             return []
-        sure = self._with_lead(at, score)
+        # What the line says about things no error speaks of is an explanation of it too,
+        # one the best error must lead as it leads the others.
+        known = [i for i in line_ideas if i in self._ideas or i in self._foreign]
+        said = sum(self._weight_of(i) for i in known)
+        elsewhere = sum(self._rarest for i in known if i in self._foreign) / said if said else 0.0
+        sure = self._with_lead(at, score, elsewhere)
         if not self.states_a_problem(line_ideas):
             # After the lead: a statement that fits one error well is still a statement.
             capped = np.minimum(sure, 1.0) * STATEMENT_FACTOR
@@ -334,7 +339,7 @@ class RetellingIndex:
         keep = score > 0
         return at[keep], score[keep]
 
-    def _with_lead(self, at: np.ndarray, score: np.ndarray) -> np.ndarray:
+    def _with_lead(self, at: np.ndarray, score: np.ndarray, elsewhere: float = 0.0) -> np.ndarray:
         """Each score plus part of its error's lead over the best other error (minus, behind)."""
         errors = self._entry_of[at]
         best = np.zeros(self._entries)
@@ -342,6 +347,6 @@ class RetellingIndex:
         first = int(best.argmax())
         leader = best[first]
         best[first] = 0.0
-        runner_up = best.max()
+        runner_up = max(float(best.max()), elsewhere)
         other = np.where(errors == first, runner_up, leader)
         return np.maximum(0.0, score + MARGIN_WEIGHT * (score - other))
