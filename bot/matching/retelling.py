@@ -47,7 +47,7 @@ AGREEMENT_FLOOR = 0.3
 RECALL_SHARE = 0.6
 # A line that says none of what makes a message a problem (no negation, nothing inactive,
 # expired or different) states how things are ("I uploaded the spreadsheet"): it is
-# scored this much of what its shared ideas would give.
+# scored this much of what its shared ideas would give, and at most this much.
 STATEMENT_FACTOR = 0.5
 # A line that says which wrong it is ("is different", "expired") is scored this much of
 # what its shared ideas give against an error whose messages say another wrong.
@@ -60,7 +60,8 @@ UNSAID_SCOPE_FACTOR = 0.7
 UNSAID_REST_SHARE = 0.1
 # A retelling that fits one error far better than any other is surer than its score
 # alone says; one that fits two about as well, less sure: this much of the lead over
-# the best other error is added to (or, behind, taken from) the score.
+# the best other error (or over what the line says of things no error speaks of) is
+# added to (or, behind, taken from) the score.
 MARGIN_WEIGHT = 0.5
 
 
