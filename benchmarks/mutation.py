@@ -90,6 +90,7 @@ MODULES: dict[str, Module] = {
             "tests/test_calibration.py",
             "tests/test_retold_values.py",
             "tests/test_retelling.py",
+            "tests/test_concepts.py",
             "tests/test_reading.py",
             "tests/test_vocabulary.py",
         ),

@@ -1,5 +1,8 @@
-"""Each message compiled for matching: a regex with a named group per placeholder, its words,
-and small expressions that find a value by the words around it."""
+"""Each message compiled for matching: its regex with named placeholders, its words, its anchors.
+
+The anchors are small expressions that find a value by the words around it, for a
+message misspelled or cut short.
+"""
 
 from __future__ import annotations
 

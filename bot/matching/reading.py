@@ -1,5 +1,7 @@
-"""Lines that are not the platform's text: errors retold, statements that only share a
-message's words, and two errors told in one sentence."""
+"""Lines that are not the platform's text: retold errors, statements, two errors in one sentence.
+
+A statement only shares a message's words ("I uploaded the mapping spreadsheet").
+"""
 
 from __future__ import annotations
 

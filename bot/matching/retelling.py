@@ -28,12 +28,14 @@ from bot.normalize import fold, words
 __all__ = ["MAX_CONFIDENCE", "Retold", "RetellingIndex", "Told"]
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+# The placeholder that holds whichever attribute a message is about (knowledge/README.md).
+ATTRIBUTE = "attribute"
 
 # A line must share at least this many ideas with a message to retell it.
 MIN_SHARED = 2
 # How much of a message a line must say (in weight of shared ideas) to be sure of it:
 # less is a passing mention of a word or two of the message.
-ENOUGH_WEIGHT = 6.0
+ENOUGH_WEIGHT = 5.5
 # Words the vocabulary does not know tell less: each language words a message its own
 # way, and an untranslated word is often just that.
 UNKNOWN_WORD_WEIGHT = 0.3
@@ -45,7 +47,7 @@ AGREEMENT_FLOOR = 0.3
 RECALL_SHARE = 0.6
 # A line that says none of what makes a message a problem (no negation, nothing inactive,
 # expired or different) states how things are ("I uploaded the spreadsheet"): it is
-# scored this much of what its shared ideas would give.
+# scored this much of what its shared ideas would give, and at most this much.
 STATEMENT_FACTOR = 0.5
 # A line that says which wrong it is ("is different", "expired") is scored this much of
 # what its shared ideas give against an error whose messages say another wrong.
@@ -58,7 +60,8 @@ UNSAID_SCOPE_FACTOR = 0.7
 UNSAID_REST_SHARE = 0.1
 # A retelling that fits one error far better than any other is surer than its score
 # alone says; one that fits two about as well, less sure: this much of the lead over
-# the best other error is added to (or, behind, taken from) the score.
+# the best other error (or over what the line says of things no error speaks of) is
+# added to (or, behind, taken from) the score.
 MARGIN_WEIGHT = 0.5
 
 
@@ -111,7 +114,7 @@ def _errors(messages: Sequence[Told], sets: Sequence[frozenset[str]]) -> dict[st
         for i in indexes:
             if messages[i].published:
                 by_lang.setdefault(messages[i].lang, set()).update(sets[i])
-                if "attribute" in messages[i].placeholders:
+                if ATTRIBUTE in messages[i].placeholders:
                     taking.add(messages[i].lang)
         ideas = frozenset().union(*(sets[i] for i in indexes))
         share = {}
@@ -122,7 +125,7 @@ def _errors(messages: Sequence[Told], sets: Sequence[frozenset[str]]) -> dict[st
         implied = frozenset().union(*(messages[i].implied for i in indexes))
         for idea in implied:
             share.pop(idea, None)  # said by every message, even where it goes without saying
-        takes = any("attribute" in messages[i].placeholders for i in indexes)
+        takes = any(ATTRIBUTE in messages[i].placeholders for i in indexes)
         taking_share = len(taking) / len(by_lang) if by_lang else float(takes)
         errors[entry] = _Error(ideas, share, taking_share if takes else 0.0)
     return errors
@@ -172,6 +175,10 @@ class RetellingIndex:
             ]
         )
         self._entry_postings = [np.array(p, dtype=np.int64) for p in entry_postings]
+        # Ideas the vocabulary knows but no error speaks of (a brand, a price, an invoice)
+        # say the line is about something else, as much as the rarest idea of an error.
+        self._foreign = concepts.known_ideas - set(ideas)
+        self._rarest = math.log((n + 1) / 1.5)
         # How centrally each error says each of its ideas: in all its messages, or only in
         # an older wording or one translation.
         errors_list = list(errors.values())
@@ -195,16 +202,17 @@ class RetellingIndex:
         self._weights = [np.array(w) for w in weights]
         # A message with an {attribute} placeholder is about whichever attribute the line
         # names ("o valor do atributo Cor ... é diferente"): naming one says the placeholder,
-        # worth what the word "attribute" is worth.
-        self._attribute_ideas = frozenset(attribute_ideas) & set(ideas)
-        self._placeholder_idf = (
-            float(self._idf[ideas["attribute"]]) if "attribute" in ideas else 0.0
+        # worth what the word naming the placeholder ("attribute") is worth.
+        self._attribute_ideas = frozenset(attribute_ideas)
+        self._placeholder_idf = max(
+            (float(self._idf[ideas[i]]) for i in concepts.of(ATTRIBUTE, "en") if i in ideas),
+            default=0.0,
         )
         self._placeholder = np.array(
             [
                 self._placeholder_idf
                 * (AGREEMENT_FLOOR + (1 - AGREEMENT_FLOOR) * errors[m.entry].takes_attribute)
-                if "attribute" in m.placeholders
+                if ATTRIBUTE in m.placeholders
                 else 0.0
                 for m in messages
             ]
@@ -248,7 +256,12 @@ class RetellingIndex:
         at, score = found
         if not len(at):
             return []
-        sure = self._with_lead(at, score)
+        # What the line says about things no error speaks of is an explanation of it too,
+        # one the best error must lead as it leads the others.
+        known = [i for i in line_ideas if i in self._ideas or i in self._foreign]
+        said = sum(self._weight_of(i) for i in known)
+        elsewhere = sum(self._rarest for i in known if i in self._foreign) / said if said else 0.0
+        sure = self._with_lead(at, score, elsewhere)
         if not self.states_a_problem(line_ideas):
             # After the lead: a statement that fits one error well is still a statement.
             capped = np.minimum(sure, 1.0) * STATEMENT_FACTOR
@@ -262,11 +275,15 @@ class RetellingIndex:
 
     def unexplained(self, line_ideas: set[str], message: int) -> float:
         """The share of what a line says (by rarity) that the error of `message` never says."""
-        known = [i for i in line_ideas if i in self._ideas]
-        said = sum(float(self._idf[self._ideas[i]]) for i in known)
+        said = [i for i in line_ideas if i in self._ideas or i in self._foreign]
+        total = sum(self._weight_of(i) for i in said)
         error = self._error_ideas[self._entry_of[message]]
-        left = sum(float(self._idf[self._ideas[i]]) for i in known if i not in error)
-        return left / said if said else 0.0
+        left = sum(self._weight_of(i) for i in said if i not in error)
+        return left / total if total else 0.0
+
+    def _weight_of(self, idea: str) -> float:
+        """How much an idea tells: its rarity among the errors; no error's, the rarest."""
+        return float(self._idf[self._ideas[idea]]) if idea in self._ideas else self._rarest
 
     def states_a_problem(self, line_ideas: set[str]) -> bool:
         """The line says something is wrong (a negation, inactive, expired, different...)."""
@@ -288,15 +305,16 @@ class RetellingIndex:
             weights=np.concatenate([self._idf[i] * self._entry_agreement[i] for i in known]),
             minlength=self._entries,
         )
-        if named := [self._ideas[a] for a in line_ideas & self._attribute_ideas]:
+        if named := line_ideas & self._attribute_ideas:
             messages.append(self._fills)
             weights.append(self._placeholder[self._fills])
             rarity.append(np.full(len(self._fills), self._placeholder_idf))
-            for index in named:
+            for idea in named:
                 # The attribute named is what the placeholder of these errors holds.
                 takes = self._takes_attribute.copy()
-                takes[self._entry_postings[index]] = False
-                in_error[takes] += self._idf[index]
+                if idea in self._ideas:
+                    takes[self._entry_postings[self._ideas[idea]]] = False
+                in_error[takes] += self._weight_of(idea)
         every = np.concatenate(messages)
         n = len(self._totals)
         shared = np.bincount(every, minlength=n)
@@ -305,7 +323,7 @@ class RetellingIndex:
         # Agreement-weighted, and by rarity alone.
         matched = np.bincount(every, weights=np.concatenate(weights), minlength=n)[at]
         enough = np.bincount(every, weights=np.concatenate(rarity), minlength=n)[at]
-        said = float(self._idf[known].sum())
+        said = sum(self._weight_of(i) for i in line_ideas if i in self._ideas or i in self._foreign)
         recall = matched / self._totals[at]  # how much of the message the line says
         errors = self._entry_of[at]
         precision = in_error[errors] / said  # how much of what it says is the error's
@@ -322,7 +340,7 @@ class RetellingIndex:
         keep = score > 0
         return at[keep], score[keep]
 
-    def _with_lead(self, at: np.ndarray, score: np.ndarray) -> np.ndarray:
+    def _with_lead(self, at: np.ndarray, score: np.ndarray, elsewhere: float = 0.0) -> np.ndarray:
         """Each score plus part of its error's lead over the best other error (minus, behind)."""
         errors = self._entry_of[at]
         best = np.zeros(self._entries)
@@ -330,6 +348,6 @@ class RetellingIndex:
         first = int(best.argmax())
         leader = best[first]
         best[first] = 0.0
-        runner_up = best.max()
+        runner_up = max(float(best.max()), elsewhere)
         other = np.where(errors == first, runner_up, leader)
         return np.maximum(0.0, score + MARGIN_WEIGHT * (score - other))

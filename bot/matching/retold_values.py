@@ -1,5 +1,7 @@
-"""Values a retelling names in its own words: each placeholder takes the nearest value to the
-words that say what it is ("seller 'megastore'", "canal de ventas 6", "vtex says 110V")."""
+"""Values a retelling names in its own words, each nearest to the words that name its placeholder.
+
+"seller 'megastore'", "canal de ventas 6", "vtex says 110V and amazon has 127V".
+"""
 
 from __future__ import annotations
 
@@ -134,7 +136,8 @@ def candidates(
         ideas = concepts.of(word, lang)
         unknown = bool(ideas) and not _known(ideas)
         # A Capitalised word the vocabulary does not know, unless a sentence starts with it.
-        starts_sentence = i > 0 and text[: line.starts[i]].rstrip().endswith((".", "!", "?"))
+        before = text[max(0, line.starts[i] - 3) : line.starts[i]].rstrip()
+        starts_sentence = i > 0 and before.endswith((".", "!", "?"))
         name = unknown and original[:1].isupper() and not starts_sentence
         if (i in covered or not name) and run:
             found.append(_joined(line, run))
@@ -191,8 +194,9 @@ def assign(
                 continue
             if not at and len(found) > 1:
                 continue
-            distance = min((_distance(candidate, j) for j in at), default=len(line.words))
-            choices.append((distance, candidate.first, slot.name, candidate))
+            choices.append(
+                (_nearest(candidate, at, len(line.words)), candidate.first, slot.name, candidate)
+            )
     values: dict[str, str] = {}
     used: set[int] = set()
     for _, first, name, candidate in sorted(choices, key=lambda c: (c[0], c[1])):
@@ -206,6 +210,13 @@ def _where(
     line: Line, line_ideas: list[frozenset[str]], ideas: frozenset[str], names: frozenset[str]
 ) -> list[int]:
     return [j for j, word in enumerate(line.words) if word in names or (line_ideas[j] & ideas)]
+
+
+def _nearest(candidate: Candidate, at: list[int], none: int) -> int:
+    """The distance from a candidate to the nearest of the (sorted) words that name a slot."""
+    k = bisect.bisect_left(at, candidate.first)
+    near = [at[i] for i in (k - 1, k, bisect.bisect_right(at, candidate.last)) if 0 <= i < len(at)]
+    return min((_distance(candidate, j) for j in near), default=none)
 
 
 def _distance(candidate: Candidate, j: int) -> int:

@@ -1,5 +1,8 @@
-"""The values a matched line gives: ids around the message, misspelled placeholders, and the
-attribute and value a retelling names."""
+"""The values a matched line gives: ids around it, misspelled placeholders, values retold.
+
+Retold values are the attribute a line names and the values it quotes or names beside
+the words of a placeholder (`retold_values`).
+"""
 
 from __future__ import annotations
 
@@ -71,6 +74,8 @@ def fuzzy_slots(variant: Variant, line: str) -> dict[str, str]:
     return slots
 
 
+# The longest line whose values are read from its own words (a retelling is a sentence or two).
+MAX_TOLD_WORDS = 150
 # What a quoted value starts with.
 _QUOTE_MARKS = frozenset("\"'(")
 
@@ -170,6 +175,8 @@ class SlotReader:
             open_slots = [s for s in open_slots if s.name in variant.placeholders]
         if not open_slots or (hit.exact and not _QUOTE_MARKS.intersection(line.text)):
             return
+        if len(line.words) > MAX_TOLD_WORDS:
+            return  # a retelling is a sentence or two, not pages
         lang = line.lang
         taken = {str(v) for k, v in slots.items() if k != "sku_list"} | ids
         found = candidates(

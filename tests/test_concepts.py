@@ -1,0 +1,49 @@
+"""Words become ideas: a stemmer folds their inflections, the vocabulary joins the three
+languages, and phrases, words of two ideas and words of one language are read as meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.concepts import Concepts
+from bot.normalize import fold, words
+from bot.vocabulary import Vocabulary, load_vocabulary
+from tests.conftest import KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def concepts() -> Concepts:
+    return Concepts(load_vocabulary(KNOWLEDGE)[0])
+
+
+def test_inflections_and_languages_meet_in_one_idea(concepts):
+    assert concepts.of("inativos") == concepts.of("inactive") == concepts.of("desactivado")
+    assert concepts.of("planilha") == concepts.of("plantilla") == concepts.of("spreadsheet")
+    assert concepts.of(fold("política")) == concepts.of("policy") == concepts.of("channel")
+    assert concepts.of("the") == concepts.of("4410") == frozenset()
+    # A word the vocabulary does not know is an idea of its own, its inflections folded.
+    assert concepts.of("etiquetas") == concepts.of("etiqueta") != concepts.of("voltagem")
+
+
+def test_a_word_in_two_groups_says_both(concepts):
+    assert concepts.of("rejected") >= {"accepted", "negation"}
+    assert concepts.of("unauthorized") >= {"permission", "negation"}
+
+
+def test_a_word_can_mean_something_in_one_language_only(concepts):
+    # Portuguese "no" is "in the"; Spanish and English "no" say no.
+    assert concepts.of("no", "pt") == frozenset()
+    assert concepts.of("no", "es") == concepts.of("no", "en") == concepts.of("not")
+    # The language not told: the reading the languages that list the word agree on.
+    assert concepts.of("no") == concepts.of("not")
+
+
+def test_a_phrase_is_read_whole_and_its_words_not_alone():
+    vocabulary = Vocabulary(
+        concepts=(("differs", ("different", "não é igual")), ("same", ("igual",))),
+        ignore=("sin embargo", "e"),
+    )
+    concepts = Concepts(vocabulary)
+    assert concepts.of_words(words(fold("o valor não é igual ao da Amazon"))) >= {"differs"}
+    assert "same" not in concepts.of_words(words(fold("o valor não é igual")))
+    assert concepts.of_words(words(fold("sin embargo"))) == set()
