@@ -16,6 +16,7 @@ from bot.i18n import catalog_path
 from bot.matcher import MatchResult
 from bot.reprocess import ReprocessRequest, Target
 from bot.requestcards import RequestCards
+from tests.test_card_kinds import NOTICE_KINDS
 
 LANGS = ("pt", "es")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
@@ -128,24 +129,7 @@ ENGLISH = frozenset(
     )
 )
 # Every private note but already_resolved, which is rendered with and without a target.
-NOTES = (
-    "not_reprocessable",
-    "already_open",
-    "thread_unreachable",
-    "ops_unreachable",
-    "ops_gave_up",
-    "which_target",
-    "bad_ids",
-    "nothing_selected",
-    "too_many",
-    "capped",
-    "only_ops",
-    "not_stored",
-    "unknown_request",
-    "action_not_stored",
-    "unknown_error",
-    "error",
-)
+NOTES = tuple(kind for kind in NOTICE_KINDS if kind != "already_resolved")
 # What a card shows as given, not written by the bot: mentions, channels, links and dates
 # (<...>), code and error codes (`...`), emoji codes (:...:).
 _GIVEN = re.compile(r"<[^>]*>|`[^`]*`|:[a-z0-9_+-]+:")
