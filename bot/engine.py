@@ -14,7 +14,7 @@ from bot.matcher import Match, Matcher, MatchResult
 from bot.offload import PasteProcess
 from bot.requestcards import RequestCards
 from bot.store import KnowledgeStatus, Store, ensure_knowledge, fingerprint
-from bot.vocabulary import load_vocabulary
+from bot.vocabulary import Vocabulary, load_vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class Engine:
         self.request_cards = RequestCards(self.cards)
         self._lock = threading.Lock()
         self._checked_at = 0.0
+        self._good_vocabulary: Vocabulary | None = None
         self.status = self._load(force=False)
 
     def _load(self, force: bool) -> KnowledgeStatus:
@@ -59,6 +60,12 @@ class Engine:
         vocabulary, problems = load_vocabulary(self.settings.knowledge_dir)
         for problem in problems:
             log.error("vocabulary file rejected: %s", problem)
+        if not problems:
+            self._good_vocabulary = vocabulary
+        elif self._good_vocabulary is not None:
+            # As with knowledge files: a broken edit keeps the last good vocabulary serving.
+            log.error("the last good vocabulary serves until the files are mended")
+            vocabulary = self._good_vocabulary
         self.matcher = Matcher(status.entries, vocabulary)
         self._checked_at = time.monotonic()
         return status

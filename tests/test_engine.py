@@ -175,3 +175,5 @@ def test_a_broken_vocabulary_file_is_logged_saying_which_and_why(engine, knowled
     )
     # The knowledge files themselves are fine: their errors are answered all the same.
     assert engine.match("No available sla to deliver this order").best.id == "order-no-sla"
+    # And the last good vocabulary still serves: another marketplace's error is still not ours.
+    assert engine.match("Mercado Livre: Inactive SKU").matches == []
