@@ -291,6 +291,9 @@ def test_an_unwritable_database_is_reported_the_user_told_and_recovered_from(sen
         send.click(posted_message(card), button(card.params["blocks"], "feedback_helpful"))
         notes = slack.wait_for("chat.postEphemeral", count=2)
         assert "could not save that" in notes[1].params["text"]
+        # A language chosen cannot be kept either: said at once, in the language chosen.
+        chosen = json.dumps(send.command("lang es").json(), ensure_ascii=False)
+        assert "no pudo guardar" in chosen
         # A paste is still answered.
         send.event(mention_event(COLOR))
         slack.wait_for("chat.postMessage")

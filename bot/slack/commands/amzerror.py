@@ -14,6 +14,7 @@ from bot.reprocess import requests_to_list
 from bot.slack.ack import ack_then
 from bot.slack.people import language_for, language_if_known
 from bot.slack.replies import answer_paste
+from bot.store import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,14 @@ async def ack_command(ack: AsyncAck, command: dict, context: AsyncBoltContext) -
     name, argument = found
     state, chosen = language_choice(argument) if name == "lang" else ("", None)
     if state in ("chosen", "auto"):
-        choose_language_for(amz.store, user, chosen)
+        try:
+            choose_language_for(amz.store, user, chosen)
+        except StorageError as exc:  # the person hears it was not kept, in one line
+            log.error("/amzerror lang: not stored: %s", exc)
+            note = amz.engine.request_cards.in_language(chosen or "en")
+            card = note.notice("action_not_stored", error=str(exc))
+            await ack(blocks=card.blocks, text=card.text, response_type="ephemeral")
+            return True
     # `/amzerror lang pt` answers in the language just chosen.
     lang = chosen or said_language(text) or language_if_known(amz, user, text=argument)
     if lang is None:
