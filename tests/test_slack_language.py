@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -227,3 +228,13 @@ def test_someone_who_chose_spanish_gets_the_modal_in_spanish_on_a_portuguese_car
     send.click(posted_message(card), button(card.params["blocks"], "reprocess_request"), user="UES")
     [opened] = slack.wait_for("views.open")
     assert opened.params["view"]["title"]["text"] == "Pedir reprocesamiento"
+
+
+def test_a_slow_slack_holds_a_card_two_seconds_at_most(send, slack):
+    slack.set_locale("USLOW", "pt-BR")
+    slack.fail("users.info", status=200, delay=4.0)
+    started = time.monotonic()
+    send.event(mention_event(f"SKU 4410: {ORDER_INACTIVE}", user="USLOW"))
+    [post] = slack.wait_for("chat.postMessage", timeout=3.5)
+    assert time.monotonic() - started < 3.5
+    assert "What happened" in shown(post)  # Slack had not said yet: the default language
