@@ -54,6 +54,13 @@ def first_time(store: Store, key: str) -> bool:
     return cursor.rowcount == 1 and key not in _seen_in_memory
 
 
+async def claim(store: Store, key: str) -> bool:
+    """`first_time`, from the event loop: waits for another worker's write without
+    stopping the loop (`Store.writable`), then claims `key`."""
+    await store.writable()
+    return first_time(store, key)
+
+
 def forget_old_events(store: Store, days: int = SEEN_KEEP_DAYS) -> None:
     cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
     with store.write_lock(), store.db.conn:

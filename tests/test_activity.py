@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import pytest
 from bot import activity
 from bot.activity import (
     ThreadContext,
+    claim,
     first_time,
     forget_old_events,
     record_answer,
@@ -273,3 +275,11 @@ def test_a_thread_remembers_the_language_it_was_answered_in(store):
     assert thread_context(store, "C1", "1.0") == ThreadContext(
         "C1", "1.0", "sku-inactive", ("1202",), (), "pt"
     )
+
+
+def test_a_key_is_claimed_once_from_the_event_loop_too(tmp_path):
+    store = Store(tmp_path / "claims.db")
+    store.ensure_state_tables()
+    assert asyncio.run(claim(store, "message:C1:1.0")) is True
+    assert asyncio.run(claim(store, "message:C1:1.0")) is False
+    assert first_time(store, "message:C1:1.0") is False  # one key, whichever way it is asked

@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import first_time, stats
+from bot.activity import claim, stats
 from bot.normalize import fold
 from bot.people import choose_language_for, person_language
 from bot.reprocess import requests_to_list
@@ -143,9 +143,7 @@ async def answer_command(
     # Each slash command has its own trigger_id: a signed request replayed within Slack's
     # five minutes carries the same one, and gets no second card.
     trigger = command.get("trigger_id")
-    if trigger:
-        await amz.store.writable()
-    if trigger and not first_time(amz.store, f"command:{trigger}"):
+    if trigger and not await claim(amz.store, f"command:{trigger}"):
         log.warning("slash command %s received again; answered once", trigger)
         return
     found = subcommand(text)

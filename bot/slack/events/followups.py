@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import ThreadContext, first_time
+from bot.activity import ThreadContext, claim
 from bot.intents import EXPLAIN, REPROCESS, read_intent
 from bot.knowledge import Entry
 from bot.matcher import MATCH_THRESHOLD, Match
@@ -26,8 +26,7 @@ async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadCont
     best = amz.engine.match(text).best
     if best is not None and best.score >= MATCH_THRESHOLD:
         return False  # a new error that happens to use the words: it gets its own card
-    await amz.store.writable()
-    if not first_time(amz.store, message_key(event)):
+    if not await claim(amz.store, message_key(event)):
         return True  # a retried event, answered already
     entry = amz.engine.entry(thread.entry_id)
     if entry is None:

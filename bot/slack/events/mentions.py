@@ -7,7 +7,7 @@ import re
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import first_time
+from bot.activity import claim
 from bot.slack.ack import ack_then
 from bot.slack.people import language_for
 from bot.slack.replies import answer_paste, post_card
@@ -24,8 +24,7 @@ async def handle_mention(event: dict, client: AsyncWebClient, context: AsyncBolt
     amz = context["amz"]
     if event.get("bot_id"):
         return
-    await amz.store.writable()
-    if not first_time(amz.store, message_key(event)):
+    if not await claim(amz.store, message_key(event)):
         return
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]

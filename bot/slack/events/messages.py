@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import first_time, thread_context
+from bot.activity import claim, thread_context
 from bot.matcher import MATCH_THRESHOLD
 from bot.slack.ack import ack_then
 from bot.slack.events.followups import follow_up as follow_up_in_words
@@ -57,8 +57,7 @@ async def answer_once(
 
     Claiming before any work makes Slack's retries of a long paste cost one lookup.
     """
-    await amz.store.writable()
-    if not first_time(amz.store, message_key(event)):
+    if not await claim(amz.store, message_key(event)):
         return
     text = event.get("text") or ""
     result = await amz.engine.match_soon(text)
