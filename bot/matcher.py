@@ -158,7 +158,7 @@ class Matcher:
         if not skeleton:
             return []
         seen: dict[str, Match] = {}
-        for vi, score in self._index.guesses(skeleton, limit * 4):
+        for vi, score in self._index.guesses(skeleton, entries=limit):
             variant = self.variants[vi]
             if variant.entry_id not in seen:
                 seen[variant.entry_id] = Match(

@@ -37,5 +37,18 @@ def test_no_more_than_a_few_candidates_per_line():
 
 
 def test_guesses_come_from_published_messages_only():
-    guessed = [vi for vi, _ in index().guesses("token expired seller", limit=4)]
+    guessed = [vi for vi, _ in index().guesses("token expired seller", entries=4)]
     assert 3 not in guessed
+
+
+def test_an_entry_with_many_messages_does_not_crowd_the_others_out_of_the_guesses():
+    # Nine wordings of one error, all closer to the text than anything else: the guesses
+    # still name three different errors, as the no-match card promises.
+    many = [Variant.of("material", "en", f"Material value {i} not supported") for i in range(9)]
+    others = [Variant.of(f"e{i}", "en", m) for i, m in enumerate(MESSAGES)]
+    variants = many + others
+    guesses = WordIndex(variants, published=range(len(variants))).guesses(
+        "material value not supported sku", entries=3
+    )
+    named = {variants[vi].entry_id for vi, _ in guesses}
+    assert len(named) >= 3

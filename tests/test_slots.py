@@ -74,3 +74,29 @@ def test_a_misspelled_message_gives_its_values_from_the_words_around_them():
     assert fuzzy_slots(variant, "Specificaton (Tamanho) maped not fuond") == {
         "attribute": "Tamanho"
     }
+
+
+def test_a_typo_of_one_swapped_letter_next_to_a_value_is_read_through():
+    # "vaule" is as far from "value" as a correction goes (ratio 80), and it is the word
+    # the value hangs on; the first letters of the line stay as they were.
+    variant = Variant.of(
+        "x", "en", "It has value ({vtex_value}) on VTEX and value ({v2}) on Amazon"
+    )
+    assert fuzzy_slots(variant, "It has vaule (Azul) on VTEX") == {"vtex_value": "Azul"}
+
+
+def test_a_value_that_contains_a_word_of_the_message_is_kept_as_written():
+    # "Foundation" holds "found" whole: only a word like the message's, letter by letter,
+    # is corrected; a value is never rewritten into a word of the message.
+    variant = Variant.of("x", "en", "Specification ({attribute}) mapped not found in the catalog")
+    assert fuzzy_slots(variant, "Specificaton (Foundation) maped not fuond") == {
+        "attribute": "Foundation"
+    }
+
+
+def test_a_quoted_value_ends_at_its_closing_quote_even_with_words_after_it():
+    variant = Variant.of(
+        "x", "en", "conflicting: {attribute} (Merchant: '{vtex_value}' / Amazon: '{amazon_value}')"
+    )
+    line = "conflicting: Color (Mercahnt: ' Azul' (cor VTEX) / Amazon: 'Blue')"
+    assert fuzzy_slots(variant, line)["vtex_value"] == "Azul"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -39,6 +40,8 @@ class WordIndex:
         self._vocab = vocab
         self._guess_variants = list(published)
         self._skeletons = [variants[vi].skeleton for vi in self._guess_variants]
+        per_entry = Counter(variants[vi].entry_id for vi in self._guess_variants)
+        self._most_per_entry = max(per_entry.values(), default=1)
         self._vocab_words = list(vocab)
         self._idf = np.array([math.log((n + 1) / (len(p) + 0.5)) for p in postings])
         self._offsets = np.cumsum([0] + [len(p) for p in postings])
@@ -75,8 +78,11 @@ class WordIndex:
         top = np.argpartition(-coverage, k - 1)[:k]
         return [int(i) for i in top[np.argsort(-coverage[top])] if coverage[i] >= MIN_COVERAGE]
 
-    def guesses(self, skeleton: str, limit: int) -> list[tuple[int, float]]:
-        """(variant, score) of the published messages most like a text, however weakly."""
+    def guesses(self, skeleton: str, entries: int) -> list[tuple[int, float]]:
+        """(variant, score) of the published messages most like a text, however weakly:
+        enough of them to name `entries` different entries, if that many are like it at all."""
+        # An entry with many published messages must not crowd the others out.
+        limit = entries * self._most_per_entry
         return [
             (self._guess_variants[gi], score)
             for _, score, gi in process.extract(
