@@ -93,3 +93,28 @@ def test_a_value_spoken_of_without_a_placeholder(concepts):
         "seller",
         "sales_channel",
     ]
+
+
+def test_a_word_both_slots_share_does_not_pull_a_value_to_the_wrong_one(concepts):
+    # "value" names both values; only "vtex" and "amazon" tell them apart.
+    two = [("en", "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon")]
+    text = "amazon's value is 127V but vtex has 110V"
+    assert values(concepts, two, text) == {"vtex_value": "110V", "amazon_value": "127V"}
+
+
+def test_an_attribute_the_vocabulary_knows_is_the_attribute_and_never_a_value(concepts):
+    text = (
+        "item already on amazon but the Cor attribute differs, vtex says Azul and amazon has Blue"
+    )
+    assert values(concepts, DIVERGENCE, text) == {
+        "attribute": "Cor",
+        "vtex_value": "Azul",
+        "amazon_value": "Blue",
+    }
+
+
+def test_a_lone_value_goes_to_the_one_slot_the_line_names(concepts):
+    # Nothing names the seller here: the one value is the sales channel's.
+    assert values(concepts, UNAUTHORIZED, "canal de ventas 6 bloqueado", lang="es") == {
+        "sales_channel": "6"
+    }
