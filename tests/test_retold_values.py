@@ -118,3 +118,16 @@ def test_a_lone_value_goes_to_the_one_slot_the_line_names(concepts):
     assert values(concepts, UNAUTHORIZED, "canal de ventas 6 bloqueado", lang="es") == {
         "sales_channel": "6"
     }
+
+
+def test_the_word_right_after_an_id_or_a_quoted_value_can_be_a_value(concepts):
+    line = Line.read('sku 4410 110V, vtex has "Azul" 127V')
+    found = candidates(line, concepts, "en", ATTRIBUTES, frozenset(), {"4410"})
+    assert [c.value for c in found] == ["Azul", "110V", "127V"]
+
+
+def test_portuguese_no_inside_a_quoted_value_is_not_a_negation(concepts):
+    # "no" is "in the" in Portuguese: 'Marca no peito' names one idea, so it is a value.
+    line = Line.read("a estampa 'Marca no peito' nao foi aceita")
+    found = candidates(line, concepts, "pt", ATTRIBUTES, frozenset(), set())
+    assert "Marca no peito" in [c.value for c in found]
