@@ -158,4 +158,10 @@ def test_a_name_after_earlier_words_and_a_quote_are_both_read(concepts):
 
 
 def test_a_capitalised_word_that_starts_a_sentence_is_no_name(concepts):
-    assert quoted(concepts, "the sku is broken. Estampa is fine", lang="en") == []
+    for stop in (".", "!", "?", ".   "):
+        assert quoted(concepts, f"the sku is broken{stop} Estampa is fine", lang="en") == []
+    # The line's first word, though, can be one; names side by side are one name.
+    assert quoted(concepts, "Voltage and Kitchen Appliances", lang="en") == [
+        "Voltage",
+        "Kitchen Appliances",
+    ]

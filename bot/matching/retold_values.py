@@ -136,9 +136,7 @@ def candidates(
         ideas = concepts.of(word, lang)
         unknown = bool(ideas) and not _known(ideas)
         # A Capitalised word the vocabulary does not know, unless a sentence starts with it.
-        before = text[max(0, line.starts[i] - 3) : line.starts[i]].rstrip()
-        starts_sentence = i > 0 and before.endswith((".", "!", "?"))
-        name = unknown and original[:1].isupper() and not starts_sentence
+        name = unknown and original[:1].isupper() and not _opens_sentence(text, line.starts[i])
         if (i in covered or not name) and run:
             found.append(_joined(line, run))
             run = []
@@ -153,6 +151,11 @@ def candidates(
     if run:
         found.append(_joined(line, run))
     return found
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` follows a full stop (the line's first word does not)."""
+    return text[:start].rstrip().endswith((".", "!", "?"))
 
 
 def _joined(line: Line, run: list[int]) -> Candidate:
