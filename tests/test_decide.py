@@ -47,6 +47,16 @@ def test_overlapping_exact_messages_are_one_error_the_longer_one():
     assert [h.variant for h in chosen] == [LONG] and rest[0].variant is SHORT
 
 
+def test_messages_that_only_touch_are_two_errors():
+    # One ends exactly where the other starts, after it or before it.
+    end_of_long = len(LONG.skeleton)
+    after = choose([hit(LONG, 100, exact=True), hit(OTHER, 100, exact=True, start=end_of_long)])
+    assert {h.variant.entry_id for h in after[0]} == {"long", "other"}
+    end_of_short = len(SHORT.skeleton)
+    before = choose([hit(SHORT, 100, exact=True), hit(LONG, 100, exact=True, start=end_of_short)])
+    assert {h.variant.entry_id for h in before[0]} == {"short", "long"}
+
+
 def test_merging_keeps_one_match_per_error_with_every_sku_once():
     found = [
         (0, hit(LONG, 100, exact=True), {"sku": "1"}),

@@ -100,3 +100,9 @@ def test_a_quoted_value_ends_at_its_closing_quote_even_with_words_after_it():
     )
     line = "conflicting: Color (Mercahnt: ' Azul' (cor VTEX) / Amazon: 'Blue')"
     assert fuzzy_slots(variant, line)["vtex_value"] == "Azul"
+
+
+def test_an_error_about_no_value_keeps_no_quoted_value(matcher):
+    # A quoted product name beside an error that has no value to speak of is no value of it.
+    best = matcher.match("pedido parado: SKU 'Camiseta Azul' sem estoque").best
+    assert (best.id, best.slots) == ("order-out-of-stock", {})
