@@ -106,3 +106,24 @@ def test_an_error_about_no_value_keeps_no_quoted_value(matcher):
     # A quoted product name beside an error that has no value to speak of is no value of it.
     best = matcher.match("pedido parado: SKU 'Camiseta Azul' sem estoque").best
     assert (best.id, best.slots) == ("order-out-of-stock", {})
+
+
+def test_the_sku_the_platform_s_message_names_wins_over_a_list_said_around_it(matcher):
+    paste = (
+        "SKUs 9001, 9002: SKU MOL-42, Missing Attributes color. SKU MOL-42 doesn't match any "
+        "ASINs. Make sure that all standard product ids (such as UPC, ISBN, EAN, or JAN codes) "
+        "are correct."
+    )
+    best = matcher.match(paste).best
+    assert (best.slots["sku"], best.skus) == ("MOL-42", ("MOL-42",))
+
+
+def test_a_misspelled_message_whose_words_around_a_value_are_changed_still_gives_it(matcher):
+    # "the spec" for "specification" leaves the anchored reading nothing to hang on: the
+    # value is read as a retelling's would be, for the message's own placeholder.
+    paste = (
+        "The valeu of the spec (Voltagem) from the spredsheet does not exist in the VTEX "
+        "product specification"
+    )
+    best = matcher.match(paste).best
+    assert (best.id, best.slots) == ("spec-value-missing-on-product", {"attribute": "Voltagem"})
