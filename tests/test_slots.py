@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.evaluation import evaluate, read_cases
+from bot.matching.lines import Line
 from bot.matching.patterns import Variant
-from bot.matching.slots import LooseIds, fuzzy_slots
+from bot.matching.slots import MAX_TOLD_WORDS, LooseIds, fuzzy_slots
 from tests.conftest import DATA
 
 INACTIVE = "The SKU you tried to submit is inactive on VTEX"
@@ -127,3 +128,15 @@ def test_a_misspelled_message_whose_words_around_a_value_are_changed_still_gives
     )
     best = matcher.match(paste).best
     assert (best.id, best.slots) == ("spec-value-missing-on-product", {"attribute": "Voltagem"})
+
+
+def test_values_are_read_from_a_retelling_up_to_its_longest(matcher):
+    told = (
+        "a amazon nao aceita o valor '127V' que a gente colocou na planilha de mapeamento, "
+        "fala q nao eh valor de atributo suportado."
+    )
+    filler = MAX_TOLD_WORDS - len(Line.read(told).words)
+    longest = f"{told} {' '.join(['ok'] * filler)}"
+    assert matcher.match(longest).best.slots == {"value": "127V"}
+    # One word more and it is pages, not a retelling: the values are not looked for.
+    assert matcher.match(f"{longest} ok").best.slots == {}
