@@ -8,11 +8,15 @@ module, and lists each survivor with the reason it is judged equivalent (or `not
     python benchmarks/mutation.py                 # every module, then the report
     python benchmarks/mutation.py verify activity # some modules, then the report
     python benchmarks/mutation.py --report-only   # the report from the last runs
+    python benchmarks/mutation.py --again matcher # after new tests: the survivors again
+
+A module not run in this checkout keeps its row and survivors from the report as it is.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -557,6 +561,55 @@ def run(name: str, module: Module, children: int) -> None:
     )
 
 
+def run_again(name: str, module: Module, children: int) -> None:
+    """The last run's survivors, and every mutant of a function changed since, against the
+    current code and tests: minutes where a whole run takes most of an hour."""
+    work = SCRATCH / name
+    survivors = [m for m, s in counted(module, results(name)).items() if s == "survived"]
+    if not survivors and not (work / "mutants").is_dir():
+        return run(name, module, children)
+    changed = [
+        f"{file[:-3].replace('/', '.')}.{function}__mutmut_*"
+        for file in module.files
+        for function in changed_functions(work / file, ROOT / file)
+    ]
+    if module.functions:  # only the functions this module counts
+        changed = [g for g in changed if any(fnmatch(g[:-1] + "1", p) for p in module.functions)]
+    again = [m for m in survivors if not any(fnmatch(m, g) for g in changed)] + changed
+    prepare(name, module)
+    # mutmut copies a file into mutants/ only if it is not there yet: all but the results
+    # (the .meta files) go, so the current tests and code are the ones run.
+    for path in sorted((work / "mutants").rglob("*"), reverse=True):
+        if path.is_file() and path.suffix != ".meta":
+            path.unlink()
+    print(f"== {name}: {len(survivors)} survivors, {len(changed)} changed functions", flush=True)
+    if not again:
+        return
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(
+        [mutmut(), "run", "--max-children", str(children), *again], cwd=work, env=env, check=False
+    )
+
+
+def changed_functions(old: Path, new: Path) -> list[str]:
+    """mutmut's names (`x_f`, `xǁClassǁm`) of the functions of `new` not the same in `old`."""
+
+    def functions(path: Path) -> dict[str, str]:
+        found: dict[str, str] = {}
+        tree = ast.parse(path.read_text()) if path.exists() else ast.Module(body=[])
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                found[f"x_{node.name}"] = ast.dump(node)
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        found[f"xǁ{node.name}ǁ{item.name}"] = ast.dump(item)
+        return found
+
+    before, after = functions(old), functions(new)
+    return [name for name, body in after.items() if before.get(name) != body]
+
+
 def results(name: str) -> dict[str, str]:
     """Mutant name -> status (killed, survived, timeout, no tests, ...) of the last run."""
     work = SCRATCH / name
@@ -596,13 +649,34 @@ def counted(module: Module, statuses: dict[str, str]) -> dict[str, str]:
     return {m: s for m, s in statuses.items() if any(fnmatch(m, p) for p in module.functions)}
 
 
+def earlier_report() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The rows and survivor notes per module of the report as it stands."""
+    rows: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
+    if not REPORT.exists():
+        return rows, notes
+    section = None
+    for line in REPORT.read_text().splitlines():
+        if line.startswith("| ") and line.split(" | ")[0][2:] in MODULES:
+            rows[line.split(" | ")[0][2:]] = line
+        elif line.startswith("### "):
+            section = line[4:].strip()
+            notes[section] = ["", line, ""]
+        elif section in MODULES and line.startswith("- "):
+            notes[section].append(line)
+    return rows, notes
+
+
 def report() -> str:
     rows, notes, everything = [], [], {}
+    earlier_rows, earlier_notes = earlier_report()
     for name, module in MODULES.items():
         statuses = counted(module, results(name))
         everything[name] = statuses
         if not statuses:
-            rows.append(f"| {name} | not run | | | | | | {module.about} |")
+            # Not run in this checkout: as the last report had it, if it had it.
+            rows.append(earlier_rows.get(name, f"| {name} | not run | | | | | | {module.about} |"))
+            notes.extend(earlier_notes.get(name, []))
             continue
         killed = sum(s == "killed" for s in statuses.values())
         timeouts = sum(s == "timeout" for s in statuses.values())
@@ -658,6 +732,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--again", action="store_true", help="only the survivors and the functions changed since"
+    )
     parser.add_argument("--children", type=int, default=1, help="parallel mutants (CPU cores)")
     args = parser.parse_args(argv)
     unknown = set(args.modules) - set(MODULES)
@@ -665,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown modules {sorted(unknown)}; choose from {', '.join(MODULES)}")
     if not args.report_only:
         for name in args.modules or list(MODULES):
-            run(name, MODULES[name], args.children)
+            (run_again if args.again else run)(name, MODULES[name], args.children)
     text = report()
     REPORT.write_text(text)
     print(text)
