@@ -39,3 +39,10 @@ def test_no_more_than_a_few_candidates_per_line():
 def test_guesses_come_from_published_messages_only():
     guessed = [vi for vi, _ in index().guesses("token expired seller", limit=4)]
     assert 3 not in guessed
+
+
+def test_the_messages_holding_a_phrase_as_written_are_found():
+    assert index().containing(["available", "sla"]) == [2]
+    assert sorted(index().containing(["inactive"])) == [0, 1]
+    assert index().containing(["sla", "available"]) == []
+    assert index().containing(["unknown", "word"]) == []
