@@ -140,18 +140,20 @@ class Reader:
             right = self._best(line.words[k:], line.lang)
             if left is None or right is None or left[0].entry_id == right[0].entry_id:
                 continue
-            weaker = min(left[1], right[1])
-            if weaker >= MATCH_THRESHOLD and (best is None or weaker > best[0]):
+            # The cut whose weaker clause is surest, told apart where both reach the cap.
+            weaker = min(left[2], right[2])
+            if min(left[1], right[1]) >= MATCH_THRESHOLD and (best is None or weaker > best[0]):
                 first = Hit(left[0], left[1], False, 0, {}, retold=True, clause=True)
                 second = Hit(right[0], right[1], False, k, {}, retold=True, clause=True)
                 best = (weaker, first, second)
         return [best[1], best[2]] if best else []
 
-    def _best(self, words: Sequence[str], lang: str | None) -> tuple[Variant, float] | None:
+    def _best(self, words: Sequence[str], lang: str | None) -> tuple[Variant, float, float] | None:
         told = self._retellings.retold(self.concepts.of_words(words, lang), 1)
         if not told:
             return None
-        return self.variants[self._told_variant[told[0].variant]], told[0].confidence
+        variant = self.variants[self._told_variant[told[0].variant]]
+        return variant, told[0].confidence, told[0].strength
 
     def _problem_words_of(self, variant: Variant) -> tuple[frozenset[str], frozenset[str]]:
         """The words of a message that say what is wrong ("not", "inactive"), and the words
