@@ -61,3 +61,10 @@ def test_a_few_words_quoted_as_written_in_one_error_s_messages_are_that_error(ma
     assert ids(matcher, "'SKU não coincide com nenhum ASIN' em metade do catálogo") == [
         "no-asin-match"
     ]
+
+
+def test_talk_that_shares_an_order_error_s_words_but_speaks_of_no_order_is_no_error(matcher):
+    assert ids(matcher, "we hid the SKUs out of stock from the storefront, thanks") == []
+    # The message itself, misspelled or cut short, needs no word for the order.
+    assert ids(matcher, "SKU witout trade polcy") == ["order-sku-no-trade-policy"]
+    assert ids(matcher, "Order with SKU out of sto…") == ["order-out-of-stock"]

@@ -15,7 +15,12 @@ from bot.matching.calibration import MATCH_THRESHOLD
 from bot.matching.concepts import Concepts
 from bot.matching.lines import Line
 from bot.matching.patterns import Variant
-from bot.matching.retelling import STATEMENT_FACTOR, RetellingIndex, Told
+from bot.matching.retelling import (
+    STATEMENT_FACTOR,
+    UNSAID_SCOPE_FACTOR,
+    RetellingIndex,
+    Told,
+)
 from bot.vocabulary import Vocabulary
 
 RETOLD_PER_LINE = 3
@@ -46,12 +51,15 @@ class Reader:
         self._problems = vocabulary.problem_ideas
         self._joins = frozenset(vocabulary.joining_words)
         scopes = {entry.id: entry.scope for entry in entries}
+        # What each error's messages go without saying (an order error is about an order).
+        self._implied: dict[str, frozenset[str]] = {}
         published = {(e.id, lang, m) for e in entries for lang, m in e.all_messages()}
         told: list[Told] = []
         self._told_variant: list[int] = []  # the message each telling is (a part) of
         for at, variant in enumerate(variants):
             # An order message is about an order even when it says only "Inactive SKU".
             implied = frozenset({"order"}) if scopes[variant.entry_id] == "order" else frozenset()
+            self._implied[variant.entry_id] = implied
             is_published = (variant.entry_id, variant.lang, variant.template) in published
             told.append(
                 Told(
@@ -102,6 +110,16 @@ class Reader:
             for hit in fuzzy:
                 if self._states_nothing_wrong(hit.variant, line):
                     hit.score *= STATEMENT_FACTOR
+        for hit in fuzzy:
+            if (
+                not hit.exact
+                and self._implied[hit.variant.entry_id] - ideas
+                and len(line.words) > len(hit.variant.skeleton.split())
+            ):
+                # A line that says more than an order error's message and shares some of its
+                # words but speaks of no order ("the out-of-stock SKUs are hidden on the
+                # site") is talk, not that error's text misspelled or cut short.
+                hit.score *= UNSAID_SCOPE_FACTOR
         # An error whose message the line has, misspelled or cut, is read from it instead.
         as_written = {h.variant.entry_id for h in fuzzy if h.score >= AS_WRITTEN}
         found: list[Hit] = []
