@@ -67,3 +67,13 @@ def test_a_contracted_negation_is_a_negation(concepts):
 def test_pronouns_say_nothing(concepts):
     # "them" once met "theme" in a stemmer and read as a variation theme.
     assert concepts.of("them") == concepts.of("their") == concepts.of("eu") == frozenset()
+
+
+def test_saying_no_error_came_up_is_no_negation(concepts):
+    for said in ("ainda não deu erro nenhum", "no dio ningún error", "no errors so far"):
+        assert "negation" not in concepts.of_words(words(fold(said)), "pt"), said
+
+
+def test_spanish_sale_is_something_showing_not_a_sale(concepts):
+    assert "order" not in concepts.of("sale", "es") and "found" in concepts.of("salen", "es")
+    assert "order" in concepts.of("sale", "en")

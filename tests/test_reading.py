@@ -68,3 +68,11 @@ def test_talk_that_shares_an_order_error_s_words_but_speaks_of_no_order_is_no_er
     # The message itself, misspelled or cut short, needs no word for the order.
     assert ids(matcher, "SKU witout trade polcy") == ["order-sku-no-trade-policy"]
     assert ids(matcher, "Order with SKU out of sto…") == ["order-out-of-stock"]
+
+
+def test_a_question_about_setting_up_is_no_error(matcher):
+    # Told as Portuguese by its everyday words, "no" is "in the", not a negation.
+    assert ids(matcher, "onde eu vejo o SELLER ID no Seller Central? vou configurar hoje") == []
+    assert (
+        ids(matcher, "quero um modelo de planilha de mapeamento, ainda não deu erro nenhum") == []
+    )
