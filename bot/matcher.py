@@ -65,6 +65,11 @@ MAX_JOINED_LINES = 12
 # any ASINs'"), is that error at this score.
 QUOTED_WORDS = 3
 QUOTED_FRAGMENT_SCORE = 80.0
+# Quotes are read on lines of a sentence or two (a retelling), the first few of them,
+# each no longer than a message: a long paste full of quotation marks costs no more.
+QUOTED_LINE_WORDS = 60
+QUOTED_SPANS = 3
+QUOTED_SPAN_WORDS = 40
 
 
 class Matcher:
@@ -125,9 +130,11 @@ class Matcher:
         line is about, and what the line says around it ("I just uploaded the sheet") is
         talk about it, not another error."""
         from_quotes: list[Hit] = []
-        for text in quoted(line.text):
+        if len(line.words) > QUOTED_LINE_WORDS:
+            return found
+        for text in quoted(line.text)[:QUOTED_SPANS]:
             part = Line.read(text)
-            if len(part.words) < QUOTED_WORDS:
+            if not QUOTED_WORDS <= len(part.words) <= QUOTED_SPAN_WORDS:
                 continue
             offset = line.text.find(text)
             for hit in [*self._line_hits(part, quotes=False), *self._fragment(part)]:
