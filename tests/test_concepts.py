@@ -47,3 +47,33 @@ def test_a_phrase_is_read_whole_and_its_words_not_alone():
     assert concepts.of_words(words(fold("o valor não é igual ao da Amazon"))) >= {"differs"}
     assert "same" not in concepts.of_words(words(fold("o valor não é igual")))
     assert concepts.of_words(words(fold("sin embargo"))) == set()
+
+
+def test_what_is_missing_is_not_found_in_every_language(concepts):
+    for said in ("missing color", "falta el color", "a cor está faltando"):
+        assert concepts.of_words(words(fold(said))) >= {"negation", "found", "colour"}, said
+    # Having is no idea, but not having is what missing is.
+    assert concepts.of("has") == concepts.of("tem") == frozenset()
+    for said in ("the sku has no color", "o sku não tem cor", "el sku no tiene color"):
+        assert concepts.of_words(words(fold(said)), "es") >= {"negation", "found", "colour"}, said
+
+
+def test_a_contracted_negation_is_a_negation(concepts):
+    assert "negation" in concepts.of_words(words(fold("the connector can't find it")))
+    assert "negation" in concepts.of_words(words(fold("amazon doesn’t like the value")))
+    assert concepts.of_words(words(fold("amazon doesn't like the value"))) >= {"accepted"}
+
+
+def test_pronouns_say_nothing(concepts):
+    # "them" once met "theme" in a stemmer and read as a variation theme.
+    assert concepts.of("them") == concepts.of("their") == concepts.of("eu") == frozenset()
+
+
+def test_saying_no_error_came_up_is_no_negation(concepts):
+    for said in ("ainda não deu erro nenhum", "no dio ningún error", "no errors so far"):
+        assert "negation" not in concepts.of_words(words(fold(said)), "pt"), said
+
+
+def test_spanish_sale_is_something_showing_not_a_sale(concepts):
+    assert "order" not in concepts.of("sale", "es") and "found" in concepts.of("salen", "es")
+    assert "order" in concepts.of("sale", "en")

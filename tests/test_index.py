@@ -52,3 +52,10 @@ def test_an_entry_with_many_messages_does_not_crowd_the_others_out_of_the_guesse
     )
     named = {variants[vi].entry_id for vi, _ in guesses}
     assert len(named) >= 3
+
+
+def test_the_messages_holding_a_phrase_as_written_are_found():
+    assert index().containing(["available", "sla"]) == [2]
+    assert sorted(index().containing(["inactive"])) == [0, 1]
+    assert index().containing(["sla", "available"]) == []
+    assert index().containing(["unknown", "word"]) == []

@@ -14,6 +14,9 @@ from bot.language import choose_language, from_locale, language_of_text
         ("gente, pedido da amazon parado com SKU sem estoque", "pt"),
         ("el pedido de Amazon no tiene SLA disponible para la entrega", "es"),
         ("Hola equipo, nos aparece esto en varios SKUs", "es"),
+        # Everyday words tell a question that names only the Admin's English fields.
+        ("onde eu vejo o SELLER ID? vou configurar hoje", "pt"),
+        ("¿dónde veo el SELLER ID? quiero configurarlo hoy", "es"),
         ("amazon order stuck, admin only says Inactive SKU", "en"),
         ("Inactive SKU", None),
         ("1391560531867-01", None),

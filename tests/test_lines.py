@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matching.lines import Line, core, is_core
+from bot.matching.lines import Line, core, is_core, quoted
 
 
 def test_a_line_keeps_its_text_and_folds_its_words_with_their_places():
@@ -33,3 +33,15 @@ def test_core_words_count_within_the_part_punctuation_sets_apart():
     line = Line.read("chat before: Inactive SKU. chat after")
     start = line.folded.index("inactive")
     assert line.core_outside(start, start + len("inactive sku")) == 0
+
+
+def test_what_a_line_quotes_is_read_between_its_quotation_marks():
+    assert quoted("the 'token expired' thing again") == ["token expired"]
+    assert quoted('o erro “SKU inativo” e o "Inactive SKU"') == ["SKU inativo", "Inactive SKU"]
+
+
+def test_an_apostrophe_inside_a_word_neither_opens_nor_closes_a_quote():
+    assert quoted("we keep getting 'doesn't belong to a store' and it's odd") == [
+        "doesn't belong to a store"
+    ]
+    assert quoted("it's the seller's sku") == []

@@ -46,3 +46,33 @@ def test_saying_around_a_messages_not_what_it_says_is_no_error(matcher):
     assert ids(matcher, "The category and attribute mapping spreadsheet w…") == [
         "spreadsheet-not-uploaded"
     ]
+
+
+def test_what_a_line_quotes_names_the_error_and_the_talk_around_it_does_not(matcher):
+    # The quote is what the platform said; the upload is the writer's own story.
+    text = "hoje de novo o 'categoria global não preenchida na planilha', e olha que subi a planilha ontem"
+    assert ids(matcher, text) == ["global-category-not-completed"]
+
+
+def test_a_few_words_quoted_as_written_in_one_error_s_messages_are_that_error(matcher):
+    assert ids(matcher, "seeing 'to deliver this order' on three orders since noon") == [
+        "order-no-sla"
+    ]
+    assert ids(matcher, "'SKU não coincide com nenhum ASIN' em metade do catálogo") == [
+        "no-asin-match"
+    ]
+
+
+def test_talk_that_shares_an_order_error_s_words_but_speaks_of_no_order_is_no_error(matcher):
+    assert ids(matcher, "we hid the SKUs out of stock from the storefront, thanks") == []
+    # The message itself, misspelled or cut short, needs no word for the order.
+    assert ids(matcher, "SKU witout trade polcy") == ["order-sku-no-trade-policy"]
+    assert ids(matcher, "Order with SKU out of sto…") == ["order-out-of-stock"]
+
+
+def test_a_question_about_setting_up_is_no_error(matcher):
+    # Told as Portuguese by its everyday words, "no" is "in the", not a negation.
+    assert ids(matcher, "onde eu vejo o SELLER ID no Seller Central? vou configurar hoje") == []
+    assert (
+        ids(matcher, "quero um modelo de planilha de mapeamento, ainda não deu erro nenhum") == []
+    )

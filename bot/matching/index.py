@@ -78,6 +78,19 @@ class WordIndex:
         top = np.argpartition(-coverage, k - 1)[:k]
         return [int(i) for i in top[np.argsort(-coverage[top])] if coverage[i] >= MIN_COVERAGE]
 
+    def containing(self, phrase_words: Sequence[str]) -> list[int]:
+        """The variants whose words hold `phrase_words` one after the other, as written."""
+        ids = [self._vocab.get(w) for w in set(phrase_words)]
+        if not phrase_words or None in ids:
+            return []
+        rarest = min(ids, key=lambda wi: self._offsets[wi + 1] - self._offsets[wi])
+        phrase = f" {' '.join(phrase_words)} "
+        return [
+            int(vi)
+            for vi in self._postings[self._offsets[rarest] : self._offsets[rarest + 1]]
+            if phrase in f" {self.variants[vi].skeleton} "
+        ]
+
     def guesses(self, skeleton: str, entries: int) -> list[tuple[int, float]]:
         """(variant, score) of the published messages most like a text, however weakly:
         enough of them to name `entries` different entries, if that many are like it at all."""

@@ -87,6 +87,28 @@ def core(line_skeleton: str, keep: frozenset[str] = frozenset()) -> str:
     return " ".join(w for w in line_skeleton.split() if w in keep or is_core(w))
 
 
+# Quotation marks people put around what the platform said.
+_QUOTES = re.compile("[\"'\u2018\u2019\u201c\u201d\u00ab\u00bb`]")
+
+
+def quoted(text: str) -> list[str]:
+    """The stretches of `text` between quotation marks: "the 'SKU inactive' error" gives
+    "SKU inactive". An apostrophe inside a word ("doesn't") neither opens nor closes one."""
+    spans: list[str] = []
+    opened = -1
+    for mark in _QUOTES.finditer(text):
+        at = mark.start()
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at + 1 < len(text) else " "
+        if opened < 0:
+            if not before.isalnum() and not after.isspace():
+                opened = at + 1
+        elif not after.isalnum() and not before.isspace():
+            spans.append(text[opened:at])
+            opened = -1
+    return spans
+
+
 @dataclass
 class Line:
     """One line of a paste, folded and split into words once, for every candidate to share."""

@@ -15,7 +15,12 @@ from bot.matching.calibration import MATCH_THRESHOLD
 from bot.matching.concepts import Concepts
 from bot.matching.lines import Line
 from bot.matching.patterns import Variant
-from bot.matching.retelling import STATEMENT_FACTOR, RetellingIndex, Told
+from bot.matching.retelling import (
+    STATEMENT_FACTOR,
+    UNSAID_SCOPE_FACTOR,
+    RetellingIndex,
+    Told,
+)
 from bot.vocabulary import Vocabulary
 
 RETOLD_PER_LINE = 3
@@ -46,12 +51,15 @@ class Reader:
         self._problems = vocabulary.problem_ideas
         self._joins = frozenset(vocabulary.joining_words)
         scopes = {entry.id: entry.scope for entry in entries}
+        # What each error's messages go without saying (an order error is about an order).
+        self._implied: dict[str, frozenset[str]] = {}
         published = {(e.id, lang, m) for e in entries for lang, m in e.all_messages()}
         told: list[Told] = []
         self._told_variant: list[int] = []  # the message each telling is (a part) of
         for at, variant in enumerate(variants):
             # An order message is about an order even when it says only "Inactive SKU".
             implied = frozenset({"order"}) if scopes[variant.entry_id] == "order" else frozenset()
+            self._implied[variant.entry_id] = implied
             is_published = (variant.entry_id, variant.lang, variant.template) in published
             told.append(
                 Told(
@@ -102,6 +110,16 @@ class Reader:
             for hit in fuzzy:
                 if self._states_nothing_wrong(hit.variant, line):
                     hit.score *= STATEMENT_FACTOR
+        for hit in fuzzy:
+            if (
+                not hit.exact
+                and self._implied[hit.variant.entry_id] - ideas
+                and len(line.words) > len(hit.variant.skeleton.split())
+            ):
+                # A line that says more than an order error's message and shares some of its
+                # words but speaks of no order ("the out-of-stock SKUs are hidden on the
+                # site") is talk, not that error's text misspelled or cut short.
+                hit.score *= UNSAID_SCOPE_FACTOR
         # An error whose message the line has, misspelled or cut, is read from it instead.
         as_written = {h.variant.entry_id for h in fuzzy if h.score >= AS_WRITTEN}
         found: list[Hit] = []
@@ -140,18 +158,20 @@ class Reader:
             right = self._best(line.words[k:], line.lang)
             if left is None or right is None or left[0].entry_id == right[0].entry_id:
                 continue
-            weaker = min(left[1], right[1])
-            if weaker >= MATCH_THRESHOLD and (best is None or weaker > best[0]):
+            # The cut whose weaker clause is surest, told apart where both reach the cap.
+            weaker = min(left[2], right[2])
+            if min(left[1], right[1]) >= MATCH_THRESHOLD and (best is None or weaker > best[0]):
                 first = Hit(left[0], left[1], False, 0, {}, retold=True, clause=True)
                 second = Hit(right[0], right[1], False, k, {}, retold=True, clause=True)
                 best = (weaker, first, second)
         return [best[1], best[2]] if best else []
 
-    def _best(self, words: Sequence[str], lang: str | None) -> tuple[Variant, float] | None:
+    def _best(self, words: Sequence[str], lang: str | None) -> tuple[Variant, float, float] | None:
         told = self._retellings.retold(self.concepts.of_words(words, lang), 1)
         if not told:
             return None
-        return self.variants[self._told_variant[told[0].variant]], told[0].confidence
+        variant = self.variants[self._told_variant[told[0].variant]]
+        return variant, told[0].confidence, told[0].strength
 
     def _problem_words_of(self, variant: Variant) -> tuple[frozenset[str], frozenset[str]]:
         """The words of a message that say what is wrong ("not", "inactive"), and the words

@@ -83,10 +83,12 @@ class Told:
 
 @dataclass(frozen=True)
 class Retold:
-    """A message a line retells, and how surely (0-100)."""
+    """A message a line retells, and how surely (0-100; `strength`: the same before the
+    cap a retelling's confidence has, which tells apart two it caps alike)."""
 
     variant: int
     confidence: float
+    strength: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -268,7 +270,7 @@ class RetellingIndex:
             sure = np.where(self._states_problem[at], capped, sure)
         top = np.argsort(-sure)[:limit]
         return [
-            Retold(int(at[k]), float(min(MAX_CONFIDENCE, 100 * sure[k])))
+            Retold(int(at[k]), float(min(MAX_CONFIDENCE, 100 * sure[k])), float(100 * sure[k]))
             for k in top
             if sure[k] > 0
         ]
