@@ -8,7 +8,8 @@ The facade over `bot.matching`, one step per module. Per line of the paste:
    gives full confidence and the values; otherwise rapidfuzz aligns the message with
    the line, absorbing typos, truncation and chatter.
 3. *Retellings* (`reading`, `retelling`, `concepts`): a line no message matches exactly
-   is compared with every message by the ideas they share, in any language.
+   is compared with every message by the ideas they share, in any language; what such
+   a line quotes is read on its own first (`quotes`).
 4. *Decide* (`decide`): the best candidate at or above `MATCH_THRESHOLD` wins, look-alikes
    are told apart, weaker candidates become alternatives; nothing above it is an honest
    "no match". The values come from `slots`, the confidence from `calibration`.
@@ -24,17 +25,11 @@ from rapidfuzz import fuzz
 from bot.knowledge import Entry
 from bot.matching.align import Hit, exact_hits, fuzzy_hit
 from bot.matching.calibration import ALTERNATIVE_THRESHOLD, MATCH_THRESHOLD, confidence
-from bot.matching.decide import (
-    LOOK_ALIKE_GAP,
-    MAX_ALTERNATIVES,
-    NEAR_TIE,
-    alternatives,
-    choose,
-    merge,
-)
+from bot.matching.decide import MAX_ALTERNATIVES, NEAR_TIE, alternatives, choose, merge
 from bot.matching.index import WordIndex
-from bot.matching.lines import Line, is_core, quoted
+from bot.matching.lines import Line
 from bot.matching.patterns import Variant
+from bot.matching.quotes import QuoteReader
 from bot.matching.reading import Reader
 from bot.matching.results import Match, MatchResult
 from bot.matching.slots import LooseIds, SlotReader
@@ -59,17 +54,6 @@ CLOSEST_CHARS = 2000
 # A message wrapped over several lines, or broken up by chatter, is looked for in the
 # lines joined when the paste has at most this many and none matched alone.
 MAX_JOINED_LINES = 12
-# What a line quotes ("the 'mapping spreadsheet not uploaded' error again") is what the
-# platform said, in full or in part, when it is this many words at least; a stretch of
-# this many words of the messages of one error only, quoted as written ("'doesn't match
-# any ASINs'"), is that error at this score.
-QUOTED_WORDS = 3
-QUOTED_FRAGMENT_SCORE = 80.0
-# Quotes are read on lines of a sentence or two (a retelling), the first few of them,
-# each no longer than a message: a long paste full of quotation marks costs no more.
-QUOTED_LINE_WORDS = 60
-QUOTED_SPANS = 3
-QUOTED_SPAN_WORDS = 40
 
 
 class Matcher:
@@ -93,6 +77,7 @@ class Matcher:
         self._index = WordIndex(self.variants, published)
         # Lines that are not the platform's text, read by the ideas they share with it.
         self._reader = Reader(entries, self.variants, self.vocabulary)
+        self._quotes = QuoteReader(self._index, self.variants)
         self._slots = SlotReader(
             self.vocabulary, self._reader.concepts, self._reader.texts, self._reader.ideas
         )
@@ -118,44 +103,12 @@ class Matcher:
             fuzzy.extend(self._reader.hits(line, fuzzy))
         found = hits + fuzzy
         if quotes and max((hit.score for hit in hits), default=0.0) < MATCH_THRESHOLD:
-            found = self._quoted(line, found)
+            found = self._quotes.hits(line, found, lambda part: self._line_hits(part, False))
         top = max((hit.score for hit in found), default=0.0)
         for hit in found:
             if top - hit.score <= NEAR_TIE:  # only near-ties need the tie-breaker
                 hit.fit = fuzz.ratio(hit.variant.skeleton, line.skeleton)
         return found
-
-    def _quoted(self, line: Line, found: list[Hit]) -> list[Hit]:
-        """What the line quotes, read on its own: when it is an error, it is the error the
-        line is about, and what the line says around it ("I just uploaded the sheet") is
-        talk about it, not another error."""
-        from_quotes: list[Hit] = []
-        if len(line.words) > QUOTED_LINE_WORDS:
-            return found
-        for text in quoted(line.text)[:QUOTED_SPANS]:
-            part = Line.read(text)
-            if not QUOTED_WORDS <= len(part.words) <= QUOTED_SPAN_WORDS:
-                continue
-            offset = line.text.find(text)
-            for hit in [*self._line_hits(part, quotes=False), *self._fragment(part)]:
-                hit.start += offset
-                from_quotes.append(hit)
-        top = max(from_quotes, key=lambda h: h.score, default=None)
-        if top is None or top.score < MATCH_THRESHOLD:
-            return found
-        for hit in found:
-            if hit.variant.entry_id != top.variant.entry_id:
-                hit.score = min(hit.score, top.score - LOOK_ALIKE_GAP)
-        return from_quotes + found
-
-    def _fragment(self, part: Line) -> list[Hit]:
-        """A quoted stretch of words found as written in the messages of one error only."""
-        if sum(map(is_core, part.words)) < QUOTED_WORDS - 1:
-            return []
-        holding = self._index.containing(part.words)
-        if len({self.variants[vi].entry_id for vi in holding}) != 1:
-            return []
-        return [Hit(self.variants[holding[0]], QUOTED_FRAGMENT_SCORE, False, 0, {})]
 
     def match(
         self, text: str, limit: int = MAX_INPUT_CHARS, budget: float = MATCH_BUDGET_SECONDS
