@@ -562,10 +562,12 @@ def run(name: str, module: Module, children: int) -> None:
 
 
 def run_again(name: str, module: Module, children: int) -> None:
-    """The last run's survivors, and every mutant of a function changed since, against the
-    current code and tests: minutes where a whole run takes most of an hour."""
+    """The last run's survivors (and mutants it did not reach), and every mutant of a
+    function changed since, against the current code and tests: minutes where a whole run
+    takes most of an hour."""
     work = SCRATCH / name
-    survivors = [m for m, s in counted(module, results(name)).items() if s == "survived"]
+    statuses = counted(module, results(name)).items()
+    survivors = [m for m, s in statuses if s not in ("killed", "timeout")]
     if not survivors and not (work / "mutants").is_dir():
         return run(name, module, children)
     changed = [
