@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Sequence
 
 import snowballstemmer
@@ -11,13 +13,27 @@ from bot.vocabulary import IGNORE, Vocabulary
 
 STEMMERS = ("portuguese", "spanish", "english")
 _NOTHING: frozenset[str] = frozenset()
+_STEMMERS = [snowballstemmer.stemmer(lang) for lang in STEMMERS]
+# A stemmer keeps the word it works on in itself: one thread at a time (a knowledge
+# reload builds its matcher on a thread while the event loop matches).
+_STEMMING = threading.Lock()
+
+
+@functools.lru_cache(maxsize=20_000)
+def stems_of(word: str) -> tuple[str, ...]:
+    """A folded word's stems in Portuguese, Spanish and English.
+
+    Shared by every matcher the process builds: stemming the vocabulary and the messages
+    is most of the time a matcher takes to build, and a knowledge edit builds a new one.
+    """
+    with _STEMMING:
+        return tuple(stemmer.stemWord(word) for stemmer in _STEMMERS)
 
 
 class Concepts:
     """Words to ideas: the vocabulary's groups, inflections folded, function words dropped."""
 
     def __init__(self, vocabulary: Vocabulary):
-        self._stemmers = [snowballstemmer.stemmer(lang) for lang in STEMMERS]
         self._ignore = {fold(w) for w in vocabulary.ignore if len(words(fold(w))) == 1}
         exact: dict[str, set[str]] = {}
         phrases: dict[tuple[str, ...], set[str]] = {}
@@ -40,7 +56,7 @@ class Concepts:
         self._exact = {word: frozenset(ideas) for word, ideas in exact.items()}
         self._stems: dict[str, frozenset[str]] = {}
         for word, ideas in self._exact.items():
-            for stem in self._stems_of(word):
+            for stem in stems_of(word):
                 self._stems.setdefault(stem, ideas)
         local: dict[str | None, dict[str, set[str]]] = {}
         for lang, idea, group in vocabulary.in_language:
@@ -66,9 +82,6 @@ class Concepts:
         self._cache: dict[str, frozenset[str]] = {}
         self.known_ideas = frozenset(name for name, _ in vocabulary.concepts)
 
-    def _stems_of(self, word: str) -> list[str]:
-        return [stemmer.stemWord(word) for stemmer in self._stemmers]
-
     def of(self, word: str, lang: str | None = None) -> frozenset[str]:
         """The ideas a folded word stands for in `lang` (None: a language not told); none
         for function words and numbers."""
@@ -82,7 +95,7 @@ class Concepts:
         elif word in self._exact:
             ideas = self._exact[word]
         else:
-            stems = self._stems_of(word)
+            stems = stems_of(word)
             ideas = next((self._stems[s] for s in stems if s in self._stems), _NOTHING)
             # A word the vocabulary does not know is an idea of its own, inflections folded.
             ideas = ideas or frozenset({"=" + min(stems, key=len)})
