@@ -76,3 +76,8 @@ def test_a_question_about_setting_up_is_no_error(matcher):
     assert (
         ids(matcher, "quero um modelo de planilha de mapeamento, ainda não deu erro nenhum") == []
     )
+
+
+def test_the_platform_s_own_message_on_a_line_outweighs_what_the_line_quotes(matcher):
+    paste = "The SKU you tried to submit is inactive on VTEX (not the 'no available sla' one)"
+    assert matcher.match(paste).best.id == "sku-inactive"

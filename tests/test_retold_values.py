@@ -165,3 +165,23 @@ def test_a_capitalised_word_that_starts_a_sentence_is_no_name(concepts):
         "Voltage",
         "Kitchen Appliances",
     ]
+
+
+def test_a_value_as_near_to_two_slots_goes_to_the_one_the_message_names_first(concepts):
+    # 110V is two words from "vtex" and right before "amazon": as near to both. The
+    # message names the VTEX value first, and 127V follows "amazon".
+    two = [("en", "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon")]
+    text = "vtex is 110V amazon has 127V"
+    assert values(concepts, two, text) == {"vtex_value": "110V", "amazon_value": "127V"}
+
+
+def test_a_slot_nothing_names_takes_no_value_when_there_are_two(concepts):
+    # Only the sales channel is named; 7 is no seller for it.
+    text = "canal de ventas 6 y 7"
+    assert values(concepts, UNAUTHORIZED, text, lang="es") == {"sales_channel": "6"}
+
+
+def test_a_quote_right_before_an_id_is_still_a_value(concepts):
+    line = Line.read("valor 'azul claro' 4410")
+    found = candidates(line, concepts, "pt", ATTRIBUTES, frozenset(), {"4410"})
+    assert [c.value for c in found] == ["azul claro"]

@@ -140,3 +140,16 @@ def test_values_are_read_from_a_retelling_up_to_its_longest(matcher):
     assert matcher.match(longest).best.slots == {"value": "127V"}
     # One word more and it is pages, not a retelling: the values are not looked for.
     assert matcher.match(f"{longest} ok").best.slots == {}
+
+
+def test_a_number_that_is_no_sku_is_never_taken_for_the_sku(matcher):
+    # SKU ids are read by their own rules ("SKU 123", a list, a cell), not as a retold value.
+    best = matcher.match(
+        "o EAN 7891234567890 não bate com nenhum ASIN da amazon, faltam atributos"
+    ).best
+    assert best.id == "no-asin-match" and "sku" not in best.slots and best.skus == ()
+
+
+def test_a_list_of_skus_gives_every_sku_and_the_first_as_the_sku(matcher):
+    best = matcher.match(f"SKUs 9001, 9002: {INACTIVE}").best
+    assert (best.slots, best.skus) == ({"sku": "9001"}, ("9001", "9002"))
