@@ -79,6 +79,7 @@ MODULES: dict[str, Module] = {
             "bot/matching/reading.py",
             "bot/matching/decide.py",
             "bot/matching/calibration.py",
+            "bot/matching/quotes.py",
             "bot/normalize.py",
         ),
         (
@@ -96,6 +97,7 @@ MODULES: dict[str, Module] = {
             "tests/test_retelling.py",
             "tests/test_concepts.py",
             "tests/test_reading.py",
+            "tests/test_quotes.py",
             "tests/test_vocabulary.py",
         ),
         # The decisions (which errors, which guesses, how sure) and the slots (which
@@ -107,12 +109,13 @@ MODULES: dict[str, Module] = {
             "bot.matching.retold_values.*",
             "bot.matching.decide.*",
             "bot.matching.calibration.*",
+            "bot.matching.quotes.*",
             "bot.normalize.x_context_slots__mutmut_*",
             "bot.normalize.x_clean_paste__mutmut_*",
         ),
         # (tests/test_matcher_budget.py is left out: it times the worst pastes, which
         # measures speed, not answers, and would make every mutant take seconds.)
-        about="the matcher's decisions and slots (with normalize's clean_paste, context_slots)",
+        about="the matcher's decisions, quotes and slots (with clean_paste, context_slots)",
     ),
     "activity": Module(
         ("bot/activity.py",),
@@ -256,10 +259,68 @@ EQUIVALENT: dict[str, str] = {
         "bot.matching.slots.",
         {
             (
+                "x_fuzzy_slots__mutmut_26",
+                "x_fuzzy_slots__mutmut_30",
                 "x_fuzzy_slots__mutmut_31",
-                "x_fuzzy_slots__mutmut_35",
-                "x_fuzzy_slots__mutmut_36",
+                "xǁSlotReaderǁnamed_slots__mutmut_11",
+                "xǁSlotReaderǁnamed_slots__mutmut_14",
+                "xǁSlotReaderǁnamed_slots__mutmut_15",
             ): "the sequences zipped are built from one list, so strict=True never fires",
+            ("x_fuzzy_slots__mutmut_18",): "process.cdist's default scorer is fuzz.ratio, as named",
+            ("xǁSlotReaderǁnamed_slots__mutmut_8",): (
+                "with no attribute named, `& named` finds nothing in any word: only time is spent"
+            ),
+            ("xǁSlotReaderǁnamed_slots__mutmut_22",): "nothing follows the loop: return is break",
+            ("xǁSlotReaderǁread__mutmut_43",): (
+                "a list of one SKU is that SKU: the match's SKUs and slots come out the same"
+            ),
+            ("xǁSlotReaderǁtold_slots__mutmut_10",): (
+                "the early return only saves work: with no open slot, or no quote beside an "
+                "exact message, nothing is assigned either way"
+            ),
+            ("xǁSlotReaderǁtold_slots__mutmut_22",): (
+                "the SKU list written as text (\"['1', '2']\") is never a candidate's value"
+            ),
+            ("xǁSlotReaderǁwords_of__mutmut_10",): (
+                "a placeholder read as 'XX XX' adds the word 'xx' to the message's words: a "
+                "quote is refused as the message's own only if it is 'xx' in lower case"
+            ),
+        },
+    ),
+    "bot.matching.quotes.xǁQuoteReaderǁ_fragment__mutmut_15": (
+        "a guess's exact flag None is false, as False"
+    ),
+    **_each(
+        "bot.matching.retold_values.",
+        {
+            ("x_slots_of__mutmut_9",): (
+                "no message in knowledge/ has a literal brace, so a piece without a "
+                "placeholder is always the last one: break and continue both end the loop"
+            ),
+            tuple(f"x_slots_of__mutmut_{n}" for n in (25, 27, 28, 29)): (
+                "a placeholder's name is English words (vtex, value, channel...), none of "
+                "them 'no', the one word whose ideas depend on the language"
+            ),
+            ("x_slots_of__mutmut_60", "x_slots_of__mutmut_61"): (
+                "no message has an {order} placeholder"
+            ),
+            ("x_candidates__mutmut_31", "x_candidates__mutmut_32"): (
+                "group 0 is the whole quote or parenthesis: strip_value takes the marks off "
+                "and the words it spans are the same"
+            ),
+            ("x_candidates__mutmut_36", "x_candidates__mutmut_37"): (
+                "the groups are read up to the first that took part, at most lastindex"
+            ),
+            ("x_candidates__mutmut_104", "x_candidates__mutmut_106"): (
+                "only 'no' reads differently without the language, and it is neither a "
+                "Name, a number nor an attribute either way"
+            ),
+            ("x_assign__mutmut_1",): (
+                "the early return only saves work: no slot or no candidate assigns nothing"
+            ),
+            ("x_assign__mutmut_43",): (
+                "the test does not depend on the candidate: break skips the same candidates"
+            ),
         },
     ),
     **_each(
@@ -304,13 +365,10 @@ EQUIVALENT: dict[str, str] = {
     **_each(
         "bot.matching.decide.",
         {
-            ("x_merge__mutmut_34", "x_merge__mutmut_42"): (
+            ("x_merge__mutmut_42", "x_merge__mutmut_48"): (
                 "only the keys of these dicts are read (an ordered set)"
             ),
-            ("x_merge__mutmut_66", "x_merge__mutmut_74"): (
-                "Match.exact is read nowhere: no card, command or JSON shows it"
-            ),
-            tuple(f"x_choose__mutmut_{n}" for n in (56, 57, 58, 70)): (
+            tuple(f"x_choose__mutmut_{n}" for n in (66, 67, 68, 74)): (
                 "a guess's exact flag, position and values are never read (alternatives "
                 "keeps its entry, score and language)"
             ),
@@ -319,11 +377,23 @@ EQUIVALENT: dict[str, str] = {
     **_each(
         "bot.matcher.",
         {
-            ("xǁMatcherǁ_line_hits__mutmut_30", "xǁMatcherǁ_line_hits__mutmut_33"): (
-                "the default of max() is used only when there are no hits to compare"
+            tuple(f"xǁMatcherǁ_line_hits__mutmut_{n}" for n in (27, 41, 58, 61)): (
+                "the default of max() is used only when there are no hits to compare: "
+                "neither 0 nor 1 reaches the threshold, and no hit needs a tie-breaker"
             ),
-            ("xǁMatcherǁmatch__mutmut_29",): (
+            tuple(f"xǁMatcherǁ_line_hits__mutmut_{n}" for n in (52, 54, 55)): (
+                "a quoted stretch holds no quotation of its own (a mark that could close one "
+                "in it would have closed the stretch): reading quotes in it finds none"
+            ),
+            ("xǁMatcherǁmatch__mutmut_31",): (
                 "a single line joined is that same line, already read"
+            ),
+            ("xǁMatcherǁmatch__mutmut_41",): (
+                "the line number of the joined lines only places SKUs said on other lines; "
+                "the joined line holds every line, so its ids are read from it"
+            ),
+            ("xǁMatcherǁmatch__mutmut_15",): (
+                "> or >= against perf_counter: equal to the nanosecond, the budget is the same"
             ),
         },
     ),
@@ -570,10 +640,14 @@ def run_again(name: str, module: Module, children: int) -> None:
     survivors = [m for m, s in statuses if s not in ("killed", "timeout")]
     if not survivors and not (work / "mutants").is_dir():
         return run(name, module, children)
+    # A file not mutated before (new to the module) counts as changed throughout.
     changed = [
         f"{file[:-3].replace('/', '.')}.{function}__mutmut_*"
         for file in module.files
-        for function in changed_functions(work / file, ROOT / file)
+        for function in changed_functions(
+            work / file if (work / "mutants" / f"{file}.meta").exists() else Path("/dev/null"),
+            ROOT / file,
+        )
     ]
     if module.functions:  # only the functions this module counts
         changed = [g for g in changed if any(fnmatch(g[:-1] + "1", p) for p in module.functions)]
@@ -598,7 +672,7 @@ def changed_functions(old: Path, new: Path) -> list[str]:
 
     def functions(path: Path) -> dict[str, str]:
         found: dict[str, str] = {}
-        tree = ast.parse(path.read_text()) if path.exists() else ast.Module(body=[])
+        tree = ast.parse(path.read_text())
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 found[f"x_{node.name}"] = ast.dump(node)
