@@ -23,6 +23,8 @@ DIVERGENCE = [
         "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon, attribute ({attribute})",
     ),
 ]
+# The same without the attribute: two values that "value" names alike.
+TWO_VALUES = [("en", "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon")]
 UNAUTHORIZED = [
     ("en", "Unauthorized access from seller {seller} to sales channel {sales_channel}"),
     ("es", "Acceso no autorizado del seller {seller} a política comercial {sales_channel}"),
@@ -97,9 +99,8 @@ def test_a_value_spoken_of_without_a_placeholder(concepts):
 
 def test_a_word_both_slots_share_does_not_pull_a_value_to_the_wrong_one(concepts):
     # "value" names both values; only "vtex" and "amazon" tell them apart.
-    two = [("en", "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon")]
     text = "amazon's value is 127V but vtex has 110V"
-    assert values(concepts, two, text) == {"vtex_value": "110V", "amazon_value": "127V"}
+    assert values(concepts, TWO_VALUES, text) == {"vtex_value": "110V", "amazon_value": "127V"}
 
 
 def test_an_attribute_the_vocabulary_knows_is_the_attribute_and_never_a_value(concepts):
@@ -170,9 +171,8 @@ def test_a_capitalised_word_that_starts_a_sentence_is_no_name(concepts):
 def test_a_value_as_near_to_two_slots_goes_to_the_one_the_message_names_first(concepts):
     # 110V is two words from "vtex" and right before "amazon": as near to both. The
     # message names the VTEX value first, and 127V follows "amazon".
-    two = [("en", "It has value ({vtex_value}) on VTEX and value ({amazon_value}) on Amazon")]
     text = "vtex is 110V amazon has 127V"
-    assert values(concepts, two, text) == {"vtex_value": "110V", "amazon_value": "127V"}
+    assert values(concepts, TWO_VALUES, text) == {"vtex_value": "110V", "amazon_value": "127V"}
 
 
 def test_a_slot_nothing_names_takes_no_value_when_there_are_two(concepts):
