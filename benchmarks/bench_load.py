@@ -23,6 +23,7 @@ import json
 import os
 import random
 import re
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -522,7 +523,13 @@ def summary(rounds: list[dict], baselines: list[dict]) -> dict:
     }
 
 
+def _stop(signum: int, frame: object) -> None:
+    # Stopped from outside (kill, a CI timeout): the servers it started stop with it.
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
