@@ -5,29 +5,31 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.activity import ThreadContext, claim
+from bot.activity import ThreadContext
 from bot.intents import EXPLAIN, REPROCESS, read_intent
 from bot.knowledge import Entry
-from bot.matcher import MATCH_THRESHOLD, Match
+from bot.matcher import MATCH_THRESHOLD, Match, MatchResult
 from bot.reprocess import MAX_TARGETS, extract_targets, open_requests_for, valid_targets
-from bot.slack.events.mentions import message_key
 from bot.slack.people import language_for
 from bot.slack.posting import tell_privately
 from bot.slack.replies import post_card
 from bot.slack.workflow import request_targets
 
 
-async def follow_up(amz, client: AsyncWebClient, event: dict, thread: ThreadContext) -> bool:
-    """Answer a request in plain words; False when the message asks nothing of the bot."""
+async def follow_up(
+    amz, client: AsyncWebClient, event: dict, thread: ThreadContext, result: MatchResult
+) -> bool:
+    """Answer a request in plain words; False when the message asks nothing of the bot.
+
+    `result` is the message matched (once, by the caller, who claimed it first).
+    """
     text = event.get("text") or ""
     intent = read_intent(text)
     if intent is None:
         return False
-    best = amz.engine.match(text).best
+    best = result.best
     if best is not None and best.score >= MATCH_THRESHOLD:
         return False  # a new error that happens to use the words: it gets its own card
-    if not await claim(amz.store, message_key(event)):
-        return True  # a retried event, answered already
     entry = amz.engine.entry(thread.entry_id)
     if entry is None:
         return True

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.activity import claim, thread_context
-from bot.matcher import MATCH_THRESHOLD
+from bot.matcher import MATCH_THRESHOLD, MatchResult
 from bot.slack.ack import ack_then
 from bot.slack.events.followups import follow_up as follow_up_in_words
 from bot.slack.events.mentions import message_key
@@ -59,15 +59,26 @@ async def answer_once(
     """
     if not await claim(amz.store, message_key(event)):
         return
-    text = event.get("text") or ""
-    result = await amz.engine.match_soon(text)
+    result = await amz.engine.match_soon(event.get("text") or "")
+    await answer_if_sure(amz, client, event, surface, thread_ts, min_score, result)
+
+
+async def answer_if_sure(
+    amz,
+    client: AsyncWebClient,
+    event: dict,
+    surface: str,
+    thread_ts: str,
+    min_score: int,
+    result: MatchResult,
+) -> None:
     if result.best is None or result.best.score < min_score:
         return  # chat: no answer
     await answer_paste(
         amz,
         client,
         channel=event["channel"],
-        text=text,
+        text=event.get("text") or "",
         user=event["user"],
         surface=surface,
         thread_ts=thread_ts,
@@ -77,11 +88,17 @@ async def answer_once(
 
 
 async def follow_up(amz, client: AsyncWebClient, event: dict, followed) -> None:
-    """A later message in a thread amzerror answered: a request in plain words, or a new error."""
-    if await follow_up_in_words(amz, client, event, followed):
+    """A later message in a thread amzerror answered: a request in plain words, or a new error.
+
+    Claimed, then matched once (away from the event loop when long), for both readings.
+    """
+    if not await claim(amz.store, message_key(event)):
+        return  # a retried event, answered already
+    result = await amz.engine.match_soon(event.get("text") or "")
+    if await follow_up_in_words(amz, client, event, followed, result):
         return
     # A new error in the thread gets a card; chat gets nothing.
-    await answer_once(amz, client, event, "thread", event["thread_ts"], MATCH_THRESHOLD)
+    await answer_if_sure(amz, client, event, "thread", event["thread_ts"], MATCH_THRESHOLD, result)
 
 
 def register(app: AsyncApp) -> None:
