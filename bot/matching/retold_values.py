@@ -195,6 +195,8 @@ def assign(
         for candidate in found:
             if candidate.named_attribute and slot.name != "attribute":
                 continue
+            if slot.name == "attribute" and not any(c.isalpha() for c in candidate.value):
+                continue  # an attribute has a name: a number alone is a value or an id
             if not at and len(found) > 1:
                 continue
             choices.append(
