@@ -142,12 +142,16 @@ def test_values_are_read_from_a_retelling_up_to_its_longest(matcher):
     assert matcher.match(f"{longest} ok").best.slots == {}
 
 
-def test_a_number_that_is_no_sku_is_never_taken_for_the_sku(matcher):
-    # SKU ids are read by their own rules ("SKU 123", a list, a cell), not as a retold value.
+def test_a_number_that_is_no_sku_is_never_taken_for_the_sku_nor_the_attribute(matcher):
+    # SKU ids are read by their own rules ("SKU 123", a list, a cell), not as a retold value;
+    # an attribute has a name, so a number alone is not one either.
     best = matcher.match(
         "o EAN 7891234567890 não bate com nenhum ASIN da amazon, faltam atributos"
     ).best
-    assert best.id == "no-asin-match" and "sku" not in best.slots and best.skus == ()
+    assert (best.id, best.slots, best.skus) == ("no-asin-match", {}, ())
+    # The attribute the line does name is still read, after the number.
+    named = "EAN 7891234567890 doesn't match any ASINs, missing attribute Voltage"
+    assert matcher.match(named).best.slots == {"attribute": "Voltage"}
 
 
 def test_a_list_of_skus_gives_every_sku_and_the_first_as_the_sku(matcher):
