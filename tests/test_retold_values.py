@@ -6,7 +6,7 @@ import pytest
 
 from bot.matching.concepts import Concepts
 from bot.matching.lines import Line
-from bot.matching.retold_values import Slot, assign, candidates, slots_of
+from bot.matching.retold_values import Slot, assign, candidates, clause_breaks, slots_of
 from bot.vocabulary import load_vocabulary
 from tests.conftest import KNOWLEDGE
 
@@ -31,11 +31,11 @@ UNAUTHORIZED = [
 ]
 
 
-def values(concepts, texts, text, ids=frozenset(), lang="en", pseudo=()):
+def values(concepts, texts, text, ids=frozenset(), lang="en", pseudo=(), joins=frozenset()):
     line = Line.read(text)
     slots = slots_of(texts, concepts, pseudo)
     found = candidates(line, concepts, lang, ATTRIBUTES, frozenset(), set(ids))
-    return assign(slots, line, found, concepts, lang)
+    return assign(slots, line, found, concepts, lang, joins)
 
 
 def test_a_placeholder_is_known_by_its_name_and_the_words_before_it(concepts):
@@ -185,3 +185,17 @@ def test_a_quote_right_before_an_id_is_still_a_value(concepts):
     line = Line.read("valor 'azul claro' 4410")
     found = candidates(line, concepts, "pt", ATTRIBUTES, frozenset(), {"4410"})
     assert [c.value for c in found] == ["azul claro"]
+
+
+def test_a_value_said_before_its_naming_word_stays_in_its_clause(concepts):
+    # "127V on amazon" follows "vtex", but across a comma or an "and": it is Amazon's.
+    for text in ("110V on vtex, 127V on amazon", "the value is 110V on vtex and 127V on amazon"):
+        assert values(concepts, TWO_VALUES, text, joins=frozenset({"and"})) == {
+            "vtex_value": "110V",
+            "amazon_value": "127V",
+        }
+
+
+def test_the_clauses_of_a_line_open_after_a_stop_or_at_a_joining_word():
+    line = Line.read("vtex 110V, amazon 127V and more. Done")
+    assert clause_breaks(line, frozenset({"and"})) == [2, 4, 6]

@@ -157,3 +157,12 @@ def test_a_number_that_is_no_sku_is_never_taken_for_the_sku_nor_the_attribute(ma
 def test_a_list_of_skus_gives_every_sku_and_the_first_as_the_sku(matcher):
     best = matcher.match(f"SKUs 9001, 9002: {INACTIVE}").best
     assert (best.slots, best.skus) == ({"sku": "9001"}, ("9001", "9002"))
+
+
+def test_values_said_before_the_place_they_belong_to_are_read_for_it(matcher):
+    paste = (
+        "el sku ya esta en el catalogo de amazon, listo para el matching, pero el atributo "
+        "Material no coincide: Cuero en vtex y Piel en amazon"
+    )
+    slots = matcher.match(paste).best.slots
+    assert (slots["vtex_value"], slots["amazon_value"]) == ("Cuero", "Piel")

@@ -30,6 +30,10 @@ WORDS_BEFORE = 2
 # A value said before the words that name it ("the Voltage attribute") is a little less
 # likely than one said after them ("the attribute Voltage").
 BEFORE_PENALTY = 1
+# A value and the word naming it in different clauses ("110V on vtex, 127V on amazon":
+# 127V is not VTEX's) are this much farther apart for each clause boundary between them.
+CLAUSE_PENALTY = 2
+_CLAUSE_MARKS = frozenset(",;.!?")
 
 
 @dataclass(frozen=True)
@@ -178,12 +182,14 @@ def assign(
     found: Sequence[Candidate],
     concepts: Concepts,
     lang: str | None,
+    joins: frozenset[str] = frozenset(),
 ) -> dict[str, str]:
     """Each slot's nearest candidate to the words that name it, nearest pairs first; a word
     that names only one of the slots ("vtex", "amazon") decides between them."""
     if not slots or not found:
         return {}
     line_ideas = [concepts.of(w, lang) for w in line.words]
+    breaks = clause_breaks(line, joins)
     choices = []
     for slot in slots:
         others = [s for s in slots if s is not slot]
@@ -200,7 +206,12 @@ def assign(
             if not at and len(found) > 1:
                 continue
             choices.append(
-                (_nearest(candidate, at, len(line.words)), candidate.first, slot.name, candidate)
+                (
+                    _nearest(candidate, at, len(line.words), breaks),
+                    candidate.first,
+                    slot.name,
+                    candidate,
+                )
             )
     values: dict[str, str] = {}
     used: set[int] = set()
@@ -217,16 +228,28 @@ def _where(
     return [j for j, word in enumerate(line.words) if word in names or (line_ideas[j] & ideas)]
 
 
-def _nearest(candidate: Candidate, at: list[int], none: int) -> int:
+def clause_breaks(line: Line, joins: frozenset[str]) -> list[int]:
+    """The words that open a clause of the line: after , ; . ! ? or a joining word ("and")."""
+    breaks = []
+    for k in range(1, len(line.words)):
+        gap = line.text[line.starts[k - 1] + len(line.words[k - 1]) : line.starts[k]]
+        if line.words[k] in joins or not _CLAUSE_MARKS.isdisjoint(gap):
+            breaks.append(k)
+    return breaks
+
+
+def _nearest(candidate: Candidate, at: list[int], none: int, breaks: list[int] = ()) -> int:
     """The distance from a candidate to the nearest of the (sorted) words that name a slot."""
     k = bisect.bisect_left(at, candidate.first)
     near = [at[i] for i in (k - 1, k, bisect.bisect_right(at, candidate.last)) if 0 <= i < len(at)]
-    return min((_distance(candidate, j) for j in near), default=none)
+    return min((_distance(candidate, j, breaks) for j in near), default=none)
 
 
-def _distance(candidate: Candidate, j: int) -> int:
+def _distance(candidate: Candidate, j: int, breaks: Sequence[int] = ()) -> int:
     if candidate.first > j:
-        return candidate.first - j
+        apart = bisect.bisect_right(breaks, candidate.first) - bisect.bisect_right(breaks, j)
+        return candidate.first - j + CLAUSE_PENALTY * apart
     if candidate.last < j:
-        return j - candidate.last + BEFORE_PENALTY
+        apart = bisect.bisect_right(breaks, j) - bisect.bisect_right(breaks, candidate.last)
+        return j - candidate.last + BEFORE_PENALTY + CLAUSE_PENALTY * apart
     return len(candidate.value)  # the naming word is inside it: a poor fit

@@ -101,6 +101,7 @@ class SlotReader:
         # needs few of them).
         self._slots: dict[str, tuple[Slot, ...]] = {}
         self._words: dict[str, frozenset[str]] = {}
+        self._joins = frozenset(vocabulary.joining_words)
 
     def ideas_of(self, entry: str) -> frozenset[str]:
         """What an error says in any of its messages and wordings."""
@@ -189,4 +190,4 @@ class SlotReader:
             quoted_only=hit.exact,
         )
         found = [c for c in found if c.value not in taken]
-        slots.update(assign(open_slots, line, found, self.concepts, lang))
+        slots.update(assign(open_slots, line, found, self.concepts, lang, self._joins))
