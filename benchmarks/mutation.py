@@ -278,7 +278,7 @@ EQUIVALENT: dict[str, str] = {
                 "the early return only saves work: with no open slot, or no quote beside an "
                 "exact message, nothing is assigned either way"
             ),
-            ("xǁSlotReaderǁtold_slots__mutmut_22",): (
+            ("xǁSlotReaderǁtold_slots__mutmut_21", "xǁSlotReaderǁtold_slots__mutmut_22"): (
                 "the SKU list written as text (\"['1', '2']\") is never a candidate's value"
             ),
             ("xǁSlotReaderǁwords_of__mutmut_10",): (
@@ -315,10 +315,14 @@ EQUIVALENT: dict[str, str] = {
                 "only 'no' reads differently without the language, and it is neither a "
                 "Name, a number nor an attribute either way"
             ),
+            ("x_clause_breaks__mutmut_4",): (
+                "a break before the first word (a line opening with 'and') lies before both "
+                "ends of any pair of words, so it is counted for neither"
+            ),
             ("x_assign__mutmut_1",): (
                 "the early return only saves work: no slot or no candidate assigns nothing"
             ),
-            ("x_assign__mutmut_50",): (
+            ("x_assign__mutmut_55",): (
                 "the test does not depend on the candidate: break skips the same candidates"
             ),
         },

@@ -197,5 +197,5 @@ def test_a_value_said_before_its_naming_word_stays_in_its_clause(concepts):
 
 
 def test_the_clauses_of_a_line_open_after_a_stop_or_at_a_joining_word():
-    line = Line.read("vtex 110V, amazon 127V and more. Done")
-    assert clause_breaks(line, frozenset({"and"})) == [2, 4, 6]
+    line = Line.read("vtex, 110V and 127V. Done")
+    assert clause_breaks(line, frozenset({"and"})) == [1, 2, 4]
