@@ -134,35 +134,37 @@ def test_portuguese_no_inside_a_quoted_value_is_not_a_negation(concepts):
     assert "Marca no peito" in [c.value for c in found]
 
 
-def quoted(concepts, text, message_words=frozenset(), lang="pt"):
+def candidate_values(concepts, text, message_words=frozenset(), lang="pt"):
     line = Line.read(text)
     return [c.value for c in candidates(line, concepts, lang, ATTRIBUTES, message_words, set())]
 
 
 def test_a_quote_is_a_value_unless_it_is_a_number_long_or_the_message_s_own_words(concepts):
     # A quoted number is read where numbers are (after the quotes); later quotes still count.
-    assert quoted(concepts, "valor '123' e 'Azul'") == ["Azul", "123"]
+    assert candidate_values(concepts, "valor '123' e 'Azul'") == ["Azul", "123"]
     # Four words can be a value; five are a sentence quoted.
-    assert quoted(concepts, "valor 'um dois tres quatro'") == ["um dois tres quatro"]
-    assert quoted(concepts, "valor 'um dois tres quatro cinco'") == []
+    assert candidate_values(concepts, "valor 'um dois tres quatro'") == ["um dois tres quatro"]
+    assert candidate_values(concepts, "valor 'um dois tres quatro cinco'") == []
     # Two words of the message, or only its words, or two words the vocabulary knows:
     # the message (or what it is about) quoted, no value.
     message = frozenset({"zork", "quux", "blip"})
-    assert quoted(concepts, "it says 'zork quux xyz'", message, "en") == []
-    assert quoted(concepts, "it says 'zork xyz'", message, "en") == ["zork xyz"]
-    assert quoted(concepts, "it says (Spec) here", frozenset({"spec"}), "en") == []
-    assert quoted(concepts, "faltam 'produto e pedido'") == []
+    assert candidate_values(concepts, "it says 'zork quux xyz'", message, "en") == []
+    assert candidate_values(concepts, "it says 'zork xyz'", message, "en") == ["zork xyz"]
+    assert candidate_values(concepts, "it says (Spec) here", frozenset({"spec"}), "en") == []
+    assert candidate_values(concepts, "faltam 'produto e pedido'") == []
 
 
 def test_a_name_after_earlier_words_and_a_quote_are_both_read(concepts):
-    assert quoted(concepts, "Estampa x 'Azul'") == ["Azul", "Estampa"]
+    assert candidate_values(concepts, "Estampa x 'Azul'") == ["Azul", "Estampa"]
 
 
 def test_a_capitalised_word_that_starts_a_sentence_is_no_name(concepts):
     for stop in (".", "!", "?", ".   "):
-        assert quoted(concepts, f"the sku is broken{stop} Estampa is fine", lang="en") == []
+        assert (
+            candidate_values(concepts, f"the sku is broken{stop} Estampa is fine", lang="en") == []
+        )
     # The line's first word, though, can be one; names side by side are one name.
-    assert quoted(concepts, "Voltage and Kitchen Appliances", lang="en") == [
+    assert candidate_values(concepts, "Voltage and Kitchen Appliances", lang="en") == [
         "Voltage",
         "Kitchen Appliances",
     ]

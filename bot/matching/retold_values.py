@@ -238,7 +238,7 @@ def clause_breaks(line: Line, joins: frozenset[str]) -> list[int]:
     return breaks
 
 
-def _nearest(candidate: Candidate, at: list[int], none: int, breaks: list[int] = ()) -> int:
+def _nearest(candidate: Candidate, at: list[int], none: int, breaks: Sequence[int] = ()) -> int:
     """The distance from a candidate to the nearest of the (sorted) words that name a slot."""
     k = bisect.bisect_left(at, candidate.first)
     near = [at[i] for i in (k - 1, k, bisect.bisect_right(at, candidate.last)) if 0 <= i < len(at)]
