@@ -315,10 +315,6 @@ EQUIVALENT: dict[str, str] = {
                 "only 'no' reads differently without the language, and it is neither a "
                 "Name, a number nor an attribute either way"
             ),
-            ("x_clause_breaks__mutmut_4",): (
-                "a break before the first word (a line opening with 'and') lies before both "
-                "ends of any pair of words, so it is counted for neither"
-            ),
             ("x_assign__mutmut_1",): (
                 "the early return only saves work: no slot or no candidate assigns nothing"
             ),

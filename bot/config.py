@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.knowledge import LANGUAGES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -135,8 +137,8 @@ class Settings:
 def _language(get, name: str) -> str:
     """One of the languages the bot speaks, English when unset."""
     language = (get(name) or "en").lower()
-    if language not in ("en", "pt", "es"):
-        raise ConfigError(f"{name}: {language!r} is not one of en, pt, es")
+    if language not in LANGUAGES:
+        raise ConfigError(f"{name}: {language!r} is not one of {', '.join(LANGUAGES)}")
     return language
 
 

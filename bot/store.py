@@ -296,7 +296,8 @@ class Store:
                 if_not_exists=True,
             )
             # The language the thread was answered in; a file from before it gets the column.
-            _add_column(db.conn, "threads", "lang", "TEXT")
+            if "lang" not in db["threads"].columns_dict:
+                db["threads"].add_column("lang", str)
             db["events_seen"].create({"key": str, "seen_at": str}, pk="key", if_not_exists=True)
             # A row rewritten by every health check: proof that a write goes through.
             db["health"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
@@ -341,7 +342,8 @@ class Store:
             )
             # The language of the person who asked (their thread hears of the outcome in it):
             # a file from before it gets the column, and its requests speak English.
-            _add_column(db.conn, "reprocess_requests", "lang", "TEXT")
+            if "lang" not in db["reprocess_requests"].columns_dict:
+                db["reprocess_requests"].add_column("lang", str)
             db.execute(
                 "CREATE TABLE IF NOT EXISTS reprocess_targets (request_id INTEGER NOT NULL "
                 "REFERENCES reprocess_requests(id), position INTEGER, entry_id TEXT NOT NULL, "
@@ -366,13 +368,6 @@ class Store:
             db.execute("CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, next_at)")
             if migrate:
                 _migrate_single_target_requests(db.conn)
-
-
-def _add_column(conn: sqlite3.Connection, table: str, column: str, kind: str) -> None:
-    """Add `column` to `table` unless it is there already (inside the caller's transaction)."""
-    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-    if column not in have:
-        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _migrate_single_target_requests(conn: sqlite3.Connection) -> None:

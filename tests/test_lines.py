@@ -45,3 +45,9 @@ def test_an_apostrophe_inside_a_word_neither_opens_nor_closes_a_quote():
         "doesn't belong to a store"
     ]
     assert quoted("it's the seller's sku") == []
+
+
+def test_the_clauses_of_a_line_open_after_a_mark_or_at_a_joining_word():
+    line = Line.read("vtex, 110V and 127V. Done")
+    assert line.clause_starts(frozenset({"and"}), ",.") == [1, 2, 4]
+    assert line.clause_starts(frozenset(), ",") == [1]

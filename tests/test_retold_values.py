@@ -6,7 +6,7 @@ import pytest
 
 from bot.matching.concepts import Concepts
 from bot.matching.lines import Line
-from bot.matching.retold_values import Slot, assign, candidates, clause_breaks, slots_of
+from bot.matching.retold_values import Slot, assign, candidates, slots_of
 from bot.vocabulary import load_vocabulary
 from tests.conftest import KNOWLEDGE
 
@@ -97,12 +97,6 @@ def test_a_value_spoken_of_without_a_placeholder(concepts):
     ]
 
 
-def test_a_word_both_slots_share_does_not_pull_a_value_to_the_wrong_one(concepts):
-    # "value" names both values; only "vtex" and "amazon" tell them apart.
-    text = "amazon's value is 127V but vtex has 110V"
-    assert values(concepts, TWO_VALUES, text) == {"vtex_value": "110V", "amazon_value": "127V"}
-
-
 def test_an_attribute_the_vocabulary_knows_is_the_attribute_and_never_a_value(concepts):
     text = (
         "item already on amazon but the Cor attribute differs, vtex says Azul and amazon has Blue"
@@ -170,13 +164,6 @@ def test_a_capitalised_word_that_starts_a_sentence_is_no_name(concepts):
     ]
 
 
-def test_a_value_as_near_to_two_slots_goes_to_the_one_the_message_names_first(concepts):
-    # 110V is two words from "vtex" and right before "amazon": as near to both. The
-    # message names the VTEX value first, and 127V follows "amazon".
-    text = "vtex is 110V amazon has 127V"
-    assert values(concepts, TWO_VALUES, text) == {"vtex_value": "110V", "amazon_value": "127V"}
-
-
 def test_a_slot_nothing_names_takes_no_value_when_there_are_two(concepts):
     # Only the sales channel is named; 7 is no seller for it.
     text = "canal de ventas 6 y 7"
@@ -189,15 +176,23 @@ def test_a_quote_right_before_an_id_is_still_a_value(concepts):
     assert [c.value for c in found] == ["azul claro"]
 
 
-def test_a_value_said_before_its_naming_word_stays_in_its_clause(concepts):
-    # "127V on amazon" follows "vtex", but across a comma or an "and": it is Amazon's.
-    for text in ("110V on vtex, 127V on amazon", "the value is 110V on vtex and 127V on amazon"):
-        assert values(concepts, TWO_VALUES, text, joins=frozenset({"and"})) == {
-            "vtex_value": "110V",
-            "amazon_value": "127V",
-        }
-
-
-def test_the_clauses_of_a_line_open_after_a_stop_or_at_a_joining_word():
-    line = Line.read("vtex, 110V and 127V. Done")
-    assert clause_breaks(line, frozenset({"and"})) == [1, 2, 4]
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "value" names both values; only "vtex" and "amazon" tell them apart.
+        "amazon's value is 127V but vtex has 110V",
+        # 110V is as near to "vtex" (two words after) as to "amazon" (right before): the
+        # message names the VTEX value first, and 127V follows "amazon".
+        "vtex is 110V amazon has 127V",
+        # Said before the place it belongs to: "127V on amazon" follows "vtex", but across a
+        # comma or an "and", so it is Amazon's.
+        "110V on vtex, 127V on amazon",
+        "the value is 110V on vtex and 127V on amazon",
+    ],
+    ids=["shared-word", "tie", "before-comma", "before-and"],
+)
+def test_each_value_goes_to_its_own_place(concepts, text):
+    assert values(concepts, TWO_VALUES, text, joins=frozenset({"and"})) == {
+        "vtex_value": "110V",
+        "amazon_value": "127V",
+    }

@@ -70,37 +70,35 @@ def test_a_loose_id_goes_to_the_nearest_line_and_the_smaller_on_a_tie():
     assert LooseIds(["nothing"], skip=set()).nearest("sku", 0) is None
 
 
-def test_a_misspelled_message_gives_its_values_from_the_words_around_them():
-    variant = Variant.of("x", "en", "Specification ({attribute}) mapped not found in the catalog")
-    assert fuzzy_slots(variant, "Specificaton (Tamanho) maped not fuond") == {
-        "attribute": "Tamanho"
-    }
+SPEC = "Specification ({attribute}) mapped not found in the catalog"
+DIVERGING = "conflicting: {attribute} (Merchant: '{vtex_value}' / Amazon: '{amazon_value}')"
 
 
-def test_a_typo_of_one_swapped_letter_next_to_a_value_is_read_through():
-    # "vaule" is as far from "value" as a correction goes (ratio 80), and it is the word
-    # the value hangs on; the first letters of the line stay as they were.
-    variant = Variant.of(
-        "x", "en", "It has value ({vtex_value}) on VTEX and value ({v2}) on Amazon"
-    )
-    assert fuzzy_slots(variant, "It has vaule (Azul) on VTEX") == {"vtex_value": "Azul"}
-
-
-def test_a_value_that_contains_a_word_of_the_message_is_kept_as_written():
-    # "Foundation" holds "found" whole: only a word like the message's, letter by letter,
-    # is corrected; a value is never rewritten into a word of the message.
-    variant = Variant.of("x", "en", "Specification ({attribute}) mapped not found in the catalog")
-    assert fuzzy_slots(variant, "Specificaton (Foundation) maped not fuond") == {
-        "attribute": "Foundation"
-    }
-
-
-def test_a_quoted_value_ends_at_its_closing_quote_even_with_words_after_it():
-    variant = Variant.of(
-        "x", "en", "conflicting: {attribute} (Merchant: '{vtex_value}' / Amazon: '{amazon_value}')"
-    )
-    line = "conflicting: Color (Mercahnt: ' Azul' (cor VTEX) / Amazon: 'Blue')"
-    assert fuzzy_slots(variant, line)["vtex_value"] == "Azul"
+@pytest.mark.parametrize(
+    ("template", "line", "slots"),
+    [
+        (SPEC, "Specificaton (Tamanho) maped not fuond", {"attribute": "Tamanho"}),
+        # "vaule" is as far from "value" as a correction goes (ratio 80), and it is the word
+        # the value hangs on; the first letters of the line stay as they were.
+        (
+            "It has value ({vtex_value}) on VTEX and value ({v2}) on Amazon",
+            "It has vaule (Azul) on VTEX",
+            {"vtex_value": "Azul"},
+        ),
+        # "Foundation" holds "found" whole: only a word like the message's, letter by letter,
+        # is corrected; a value is never rewritten into a word of the message.
+        (SPEC, "Specificaton (Foundation) maped not fuond", {"attribute": "Foundation"}),
+        # A quoted value ends at its closing quote, even with words after it.
+        (
+            DIVERGING,
+            "conflicting: Color (Mercahnt: ' Azul' (cor VTEX) / Amazon: 'Blue')",
+            {"attribute": "Color", "vtex_value": "Azul", "amazon_value": "Blue"},
+        ),
+    ],
+    ids=["misspelled", "swapped-letters", "value-holds-a-message-word", "quoted"],
+)
+def test_a_misspelled_message_gives_its_values_from_the_words_around_them(template, line, slots):
+    assert fuzzy_slots(Variant.of("x", "en", template), line) == slots
 
 
 def test_an_error_about_no_value_keeps_no_quoted_value(matcher):

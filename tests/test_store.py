@@ -7,9 +7,12 @@ import fcntl
 import multiprocessing
 import os
 import shutil
+import sqlite3
 import time
 
-from bot.activity import first_time
+from bot.activity import first_time, record_answer, thread_context
+from bot.matcher import Match
+from bot.reprocess import create_request, get_request
 from bot.store import Store, ensure_knowledge, fingerprint
 from tests.conftest import KNOWLEDGE
 from tests.slackharness import wait_until
@@ -233,3 +236,35 @@ def test_waiting_for_another_process_s_write_keeps_the_event_loop_running(tmp_pa
 
     assert asyncio.run(scenario()) == ["acked", "written"]
     other.close()
+
+
+def test_a_database_from_before_languages_gains_their_columns_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "create table threads (channel text, thread_ts text, entry_id text, skus text, "
+            "orders text, updated_at text, primary key (channel, thread_ts))"
+        )
+        conn.execute("insert into threads values ('C1', '1.0', 'sku-inactive', '[]', '[]', '')")
+        conn.execute(
+            "create table reprocess_requests (id integer primary key, entry_id text not null, "
+            "target_kind text not null default 'sku', status text not null default 'open', "
+            "requested_by text, channel text, thread_ts text, ops_channel text, ops_ts text, "
+            "resolved_by text, reason text, webhook_status text, webhook_attempts integer "
+            "default 0, last_error text, created_at text not null, updated_at text)"
+        )
+        conn.execute(
+            "insert into reprocess_requests (id, entry_id, requested_by, created_at) "
+            "values (1, 'sku-inactive', 'U1', '2026-01-01T00:00:00+00:00')"
+        )
+    store = Store(path)
+    thread = thread_context(store, "C1", "1.0")
+    assert (thread.entry_id, thread.lang) == ("sku-inactive", None)
+    assert (get_request(store, 1).requested_by, get_request(store, 1).lang) == ("U1", None)
+    # New answers and requests keep their language in the old file.
+    record_answer(store, Match("sku-inactive", "", 100, {}), "mention", "C1", "2.0", "pt")
+    assert thread_context(store, "C1", "2.0").lang == "pt"
+    created = create_request(
+        store, "sku-inactive", "sku", ["7"], "U2", "C1", "2.0", ops=False, webhook=False, lang="es"
+    )
+    assert get_request(store, created.request.id).lang == "es"

@@ -129,6 +129,16 @@ class Line:
         """The language the line is written in, when its words say (`bot.language`)."""
         return language_of_words(self.words, "¿" in self.text or "¡" in self.text)
 
+    def clause_starts(self, joins: frozenset[str], marks: str) -> list[int]:
+        """The words that open a clause: a joining word ("and", "e", "y"), or the word after
+        one of `marks` (",;" and the like)."""
+        return [
+            k
+            for k in range(1, len(self.words))
+            if self.words[k] in joins
+            or not set(marks).isdisjoint(self.text[self.starts[k - 1] : self.starts[k]])
+        ]
+
     @functools.cached_property
     def skeleton(self) -> str:
         return " ".join(self.words)

@@ -33,7 +33,7 @@ AS_WRITTEN = 85
 UNEXPLAINED = 0.25
 SPLIT_WORDS = (14, 60)
 CLAUSE_WORDS = 5
-_CLAUSE_END = re.compile(r"[,;()]")
+CLAUSE_MARKS = ",;()"
 # Where a message's sentences end ("... any ASINs. Make sure ...", "... occurred - Unauthorized").
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s+-\s+")
 
@@ -148,9 +148,8 @@ class Reader:
             return []
         cuts = [
             k
-            for k in range(CLAUSE_WORDS, count - CLAUSE_WORDS + 1)
-            if line.words[k] in self._joins
-            or _CLAUSE_END.search(line.text, line.starts[k - 1], line.starts[k])
+            for k in line.clause_starts(self._joins, CLAUSE_MARKS)
+            if CLAUSE_WORDS <= k <= count - CLAUSE_WORDS
         ]
         best: tuple[float, Hit, Hit] | None = None
         for k in cuts:

@@ -33,7 +33,7 @@ BEFORE_PENALTY = 1
 # A value and the word naming it in different clauses ("110V on vtex, 127V on amazon":
 # 127V is not VTEX's) are this much farther apart for each clause boundary between them.
 CLAUSE_PENALTY = 2
-_CLAUSE_MARKS = frozenset(",;.!?")
+CLAUSE_MARKS = ",;.!?"
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ def assign(
     if not slots or not found:
         return {}
     line_ideas = [concepts.of(w, lang) for w in line.words]
-    breaks = clause_breaks(line, joins)
+    breaks = line.clause_starts(joins, CLAUSE_MARKS)
     choices = []
     for slot in slots:
         others = [s for s in slots if s is not slot]
@@ -226,16 +226,6 @@ def _where(
     line: Line, line_ideas: list[frozenset[str]], ideas: frozenset[str], names: frozenset[str]
 ) -> list[int]:
     return [j for j, word in enumerate(line.words) if word in names or (line_ideas[j] & ideas)]
-
-
-def clause_breaks(line: Line, joins: frozenset[str]) -> list[int]:
-    """The words that open a clause of the line: after , ; . ! ? or a joining word ("and")."""
-    breaks = []
-    for k in range(1, len(line.words)):
-        gap = line.text[line.starts[k - 1] + len(line.words[k - 1]) : line.starts[k]]
-        if line.words[k] in joins or not _CLAUSE_MARKS.isdisjoint(gap):
-            breaks.append(k)
-    return breaks
 
 
 def _nearest(candidate: Candidate, at: list[int], none: int, breaks: Sequence[int] = ()) -> int:
